@@ -1,0 +1,211 @@
+package io.patchcast.job;
+
+import io.patchcast.job.alert.AlertEvent;
+import io.patchcast.job.alert.AlertPolicy;
+import io.patchcast.job.config.AnomalyOptions;
+import io.patchcast.job.config.InferenceOptions;
+import io.patchcast.job.config.JobOptions;
+import io.patchcast.job.config.PatchOptions;
+import io.patchcast.job.config.SinkOptions;
+import io.patchcast.job.config.SourceOptions;
+import io.patchcast.job.inference.AsyncInference;
+import io.patchcast.job.inference.ForecastResult;
+import io.patchcast.job.patch.InferenceRequest;
+import io.patchcast.job.patch.PatchAssemblerFunction;
+import io.patchcast.job.patch.PatchConfig;
+import io.patchcast.job.patch.PatchPoint;
+import io.patchcast.job.score.ScoreFunction;
+import io.patchcast.job.score.ScoredPoint;
+import io.patchcast.job.sink.OutputSerializer;
+import io.patchcast.job.source.DeadLetterRecord;
+import io.patchcast.job.source.Point;
+import io.patchcast.job.source.PointDecoder;
+import io.patchcast.job.source.RawRecord;
+import io.patchcast.job.source.RawRecordDeserializer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The patchcast streaming job: metric points from Kafka to forecasts, anomaly flags, alerts and
+ * dead letters on Kafka (see DESIGN.md for the data flow).
+ */
+public final class PatchcastJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PatchcastJob.class);
+
+    private PatchcastJob() {}
+
+    /** Entry point on a Flink cluster: {@code --patchcast.kafka.bootstrap-servers host:9092 ...}. */
+    public static void main(String[] args) throws Exception {
+        Configuration conf = Configuration.fromMap(parseArgs(args));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, conf, UnaryOperator.identity());
+        env.execute(conf.get(JobOptions.JOB_NAME));
+    }
+
+    /** {@code --key value} pairs (and {@code --key=value}) to a map of option keys. */
+    public static Map<String, String> parseArgs(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got '" + a + "'");
+            }
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                m.put(a.substring(2, eq), a.substring(eq + 1));
+            } else if (i + 1 < args.length) {
+                m.put(a.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("option " + a + " has no value");
+            }
+        }
+        return m;
+    }
+
+    public static PatchConfig patchConfig(Configuration conf) {
+        return new PatchConfig(PatchOptions.PATCH_SIZE, conf.get(PatchOptions.CONTEXT_LENGTH),
+                conf.get(PatchOptions.STEP), conf.get(PatchOptions.STEP_INFERENCE_POINTS),
+                conf.get(PatchOptions.ALLOWED_LATENESS), conf.get(PatchOptions.MAX_GAP_STEPS));
+    }
+
+    public static AlertPolicy alertPolicy(Configuration conf) {
+        return new AlertPolicy(conf.get(AnomalyOptions.ALERT_K), conf.get(AnomalyOptions.ALERT_N),
+                conf.get(AnomalyOptions.ALERT_RECOVER_AFTER), conf.get(AnomalyOptions.ALERT_COOLDOWN));
+    }
+
+    public static AsyncInference asyncInference(Configuration conf) {
+        return AsyncInference.builder()
+                .setModel(conf.get(InferenceOptions.MODEL))
+                .setDevice(conf.get(InferenceOptions.DEVICE))
+                .setMaxBatchSize(conf.get(InferenceOptions.MAX_BATCH_SIZE))
+                .setMaxBatchDelay(conf.get(InferenceOptions.MAX_BATCH_DELAY))
+                .setTimeout(conf.get(InferenceOptions.TIMEOUT))
+                .setCapacity(conf.get(InferenceOptions.CAPACITY))
+                .setHorizon(PatchOptions.PATCH_SIZE)
+                .build();
+    }
+
+    /**
+     * Adds the job to {@code env}.
+     *
+     * @param afterDecode applied to the decoded points before keying (tests inject failures here)
+     */
+    public static void build(StreamExecutionEnvironment env, Configuration conf,
+            UnaryOperator<DataStream<Point>> afterDecode) {
+        String bootstrap = conf.getOptional(SourceOptions.BOOTSTRAP_SERVERS).orElseThrow(() ->
+                new IllegalArgumentException(SourceOptions.BOOTSTRAP_SERVERS.key() + " is required"));
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
+        }
+        PatchConfig patch = patchConfig(conf);
+        AlertPolicy policy = alertPolicy(conf);
+        AsyncInference inference = asyncInference(conf);
+        double level = conf.get(AnomalyOptions.LEVEL);
+        Duration ttl = conf.get(PatchOptions.STATE_TTL);
+        LOG.info("patchcast job: {} {} {} level={} model={} input={}", patch, policy,
+                conf.get(SinkOptions.DELIVERY_GUARANTEE), level, conf.get(InferenceOptions.MODEL),
+                conf.get(SourceOptions.METRICS_TOPIC));
+
+        DataStream<RawRecord> raw = env.fromSource(source(conf, bootstrap), WatermarkStrategy.noWatermarks(),
+                "metrics").uid("kafka-metrics");
+        SingleOutputStreamOperator<Point> decoded = raw
+                .process(new PointDecoder(conf.get(SourceOptions.MAX_FUTURE).toMillis()))
+                .uid("decode").name("decode");
+        DataStream<Point> points = afterDecode.apply(decoded)
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Point>forBoundedOutOfOrderness(conf.get(SourceOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((p, t) -> p.timestamp())
+                        .withIdleness(conf.get(SourceOptions.IDLENESS)))
+                .uid("watermarks").name("watermarks");
+
+        SingleOutputStreamOperator<InferenceRequest> requests = points
+                .keyBy(Point::seriesKey)
+                .process(new PatchAssemblerFunction(patch, ttl))
+                .uid("patch-assembler").name("patch-assembler");
+        DataStream<PatchPoint> patchPoints = requests.getSideOutput(Tags.PATCH_POINTS);
+
+        SingleOutputStreamOperator<ForecastResult> forecasts = AsyncDataStream
+                .unorderedWait(requests, inference, inference.timeout().toMillis(), TimeUnit.MILLISECONDS,
+                        inference.capacity())
+                .uid("inference").name("inference");
+
+        SingleOutputStreamOperator<ScoredPoint> scored = patchPoints.keyBy(PatchPoint::seriesKey)
+                .connect(forecasts.keyBy(ForecastResult::seriesKey))
+                .process(new ScoreFunction(level, policy, patch.allowedLateness(), ttl))
+                .uid("scorer").name("scorer");
+        DataStream<AlertEvent> alerts = scored.getSideOutput(Tags.ALERTS);
+        DataStream<DeadLetterRecord> deadLetters = decoded.getSideOutput(Tags.DEAD_LETTERS)
+                .union(requests.getSideOutput(Tags.DEAD_LETTERS));
+
+        forecasts.sinkTo(sink(conf, bootstrap, "forecasts",
+                OutputSerializer.forecasts(conf.get(SinkOptions.FORECASTS_TOPIC)))).uid("sink-forecasts").name("forecasts");
+        scored.sinkTo(sink(conf, bootstrap, "anomalies",
+                OutputSerializer.anomalies(conf.get(SinkOptions.ANOMALIES_TOPIC)))).uid("sink-anomalies").name("anomalies");
+        alerts.sinkTo(sink(conf, bootstrap, "alerts",
+                OutputSerializer.alerts(conf.get(SinkOptions.ALERTS_TOPIC)))).uid("sink-alerts").name("alerts");
+        deadLetters.sinkTo(sink(conf, bootstrap, "dlq",
+                OutputSerializer.deadLetters(conf.get(SinkOptions.DEAD_LETTER_TOPIC)))).uid("sink-dlq").name("dead-letters");
+    }
+
+    private static KafkaSource<RawRecord> source(Configuration conf, String bootstrap) {
+        String start = conf.get(SourceOptions.STARTING_OFFSETS);
+        OffsetsInitializer init = switch (start) {
+            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> throw new IllegalArgumentException(SourceOptions.STARTING_OFFSETS.key()
+                    + " must be committed, earliest or latest, got '" + start + "'");
+        };
+        var b = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(conf.get(SourceOptions.METRICS_TOPIC))
+                .setGroupId(conf.get(SourceOptions.GROUP_ID))
+                .setStartingOffsets(init)
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed");
+        if (conf.get(SourceOptions.BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    private static <T> KafkaSink<T> sink(Configuration conf, String bootstrap, String name,
+            KafkaRecordSerializationSchema<T> serializer) {
+        String g = conf.get(SinkOptions.DELIVERY_GUARANTEE);
+        DeliveryGuarantee guarantee = switch (g) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> throw new IllegalArgumentException(SinkOptions.DELIVERY_GUARANTEE.key()
+                    + " must be exactly-once or at-least-once, got '" + g + "'");
+        };
+        Properties props = new Properties();
+        props.setProperty("transaction.timeout.ms",
+                String.valueOf(conf.get(SinkOptions.TRANSACTION_TIMEOUT).toMillis()));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(conf.get(SinkOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .setKafkaProducerConfig(props)
+                .build();
+    }
+}

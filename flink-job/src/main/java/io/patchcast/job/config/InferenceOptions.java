@@ -1,0 +1,34 @@
+package io.patchcast.job.config;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Which model forecasts and how requests are batched. */
+public final class InferenceOptions {
+    private InferenceOptions() {}
+
+    public static final ConfigOption<String> MODEL =
+            ConfigOptions.key("patchcast.model").stringType().defaultValue("seasonal-naive")
+                    .withDescription("Default model: 'seasonal-naive' (built in) or a model folder (config.json, model.safetensors, manifest.json).");
+
+    public static final ConfigOption<String> DEVICE =
+            ConfigOptions.key("patchcast.inference.device").stringType().defaultValue("cpu")
+                    .withDescription("DJL device for neural models: 'cpu' or 'gpu' (gpu needs the CUDA PyTorch native jar on the classpath).");
+
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE =
+            ConfigOptions.key("patchcast.inference.max-batch-size").intType().defaultValue(64)
+                    .withDescription("Most series per model call; 64 keeps CPU matmuls efficient without long tails.");
+
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY =
+            ConfigOptions.key("patchcast.inference.max-batch-delay").durationType().defaultValue(Duration.ofMillis(20))
+                    .withDescription("Longest a request waits for a fuller batch; small next to a metric step.");
+
+    public static final ConfigOption<Duration> TIMEOUT =
+            ConfigOptions.key("patchcast.inference.timeout").durationType().defaultValue(Duration.ofSeconds(10))
+                    .withDescription("A forecast not back within this time is replaced by the statistical fallback (status TIMEOUT); never a restart.");
+
+    public static final ConfigOption<Integer> CAPACITY =
+            ConfigOptions.key("patchcast.inference.capacity").intType().defaultValue(256)
+                    .withDescription("Requests in flight per subtask; beyond it the job back-pressures instead of queueing without bound.");
+}

@@ -1,0 +1,37 @@
+package io.patchcast.job.config;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** How each series is laid on a grid and cut into patches. */
+public final class PatchOptions {
+    private PatchOptions() {}
+
+    /** Moirai-MoE's patch size; every shipped model forecasts in patches of 16. */
+    public static final int PATCH_SIZE = 16;
+
+    public static final ConfigOption<Duration> STEP =
+            ConfigOptions.key("patchcast.patch.step").durationType().defaultValue(Duration.ZERO)
+                    .withDescription("Step of every series; 0 infers each series' step from its first points (most series are scraped at a fixed interval).");
+
+    public static final ConfigOption<Integer> CONTEXT_LENGTH =
+            ConfigOptions.key("patchcast.patch.context-length").intType().defaultValue(512)
+                    .withDescription("Most context points sent to the model, a multiple of 16; 512 is where Moirai-MoE's accuracy levels off for next-patch forecasts.");
+
+    public static final ConfigOption<Integer> STEP_INFERENCE_POINTS =
+            ConfigOptions.key("patchcast.patch.step-inference-points").intType().defaultValue(8)
+                    .withDescription("Points buffered per new series to infer its step; the step is the most frequent interval, accepted when at least half of the intervals agree.");
+
+    public static final ConfigOption<Duration> ALLOWED_LATENESS =
+            ConfigOptions.key("patchcast.patch.allowed-lateness").durationType().defaultValue(Duration.ofMinutes(10))
+                    .withDescription("How far behind the newest point of its series a point may arrive and still be used; older points go to the dead-letter topic as LATE.");
+
+    public static final ConfigOption<Integer> MAX_GAP_STEPS =
+            ConfigOptions.key("patchcast.patch.max-gap-steps").intType().defaultValue(64)
+                    .withDescription("A gap of more missing steps resets the series' context (warm-up again); shorter gaps stay in the context as unobserved slots.");
+
+    public static final ConfigOption<Duration> STATE_TTL =
+            ConfigOptions.key("patchcast.patch.state-ttl").durationType().defaultValue(Duration.ofDays(7))
+                    .withDescription("State of a series that receives no point for this long is dropped, so retired series do not accumulate.");
+}

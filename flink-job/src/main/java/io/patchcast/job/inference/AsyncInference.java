@@ -1,0 +1,202 @@
+package io.patchcast.job.inference;
+
+import io.patchcast.job.patch.InferenceRequest;
+import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.QuantileForecast;
+import io.patchcast.models.fallback.SeasonalNaiveForecaster;
+import io.patchcast.store.ModelRegistry;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Forecasts patches asynchronously through the JVM's shared {@link MicroBatcher} for the model.
+ * A failed model call yields a FALLBACK forecast and a timeout a TIMEOUT one, both from the
+ * statistical fallback, so a series is never left unforecast and the job never restarts for it.
+ */
+public final class AsyncInference extends RichAsyncFunction<InferenceRequest, ForecastResult> {
+
+    public static final int DEFAULT_MAX_BATCH_SIZE = 64;
+    public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(20);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_CAPACITY = 256;
+
+    private final String model;
+    private final String device;
+    private final int maxBatchSize;
+    private final Duration maxBatchDelay;
+    private final Duration timeout;
+    private final int capacity;
+    private final int horizon;
+
+    private transient MicroBatcher batcher;
+    private transient String batcherKey;
+    private transient Forecaster fallback;
+    private transient Histogram batchSize;
+    private transient Histogram queueWaitMs;
+    private transient Histogram latencyMs;
+    private transient Counter timeouts;
+    private transient Counter fallbacks;
+    private transient Counter forecasts;
+
+    AsyncInference(Builder b) {
+        this.model = b.model;
+        this.device = b.device;
+        this.maxBatchSize = b.maxBatchSize;
+        this.maxBatchDelay = b.maxBatchDelay;
+        this.timeout = b.timeout;
+        this.capacity = b.capacity;
+        this.horizon = b.horizon;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        fallback = new SeasonalNaiveForecaster();
+        batcherKey = model + "|" + device + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon;
+        batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
+                ModelRegistry.open(model, device), maxBatchSize, maxBatchDelay, horizon));
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
+        batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        queueWaitMs = g.histogram("queueWaitMs", new DescriptiveStatisticsHistogram(1000));
+        latencyMs = g.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        timeouts = g.counter("timeouts");
+        fallbacks = g.counter("fallbacks");
+        forecasts = g.counter("forecasts");
+        g.meter("forecastsPerSecond", new MeterView(forecasts));
+        g.gauge("queuedRequests", () -> batcher.queued());
+    }
+
+    @Override
+    public void asyncInvoke(InferenceRequest req, ResultFuture<ForecastResult> result) {
+        Forecaster primary = batcher.forecaster();
+        batcher.submit(req.toForecastRequest()).whenComplete((r, err) -> {
+            if (err != null) {
+                fallbacks.inc();
+                result.complete(List.of(fallbackResult(req, ForecastStatus.FALLBACK)));
+                return;
+            }
+            batchSize.update(r.batchSize());
+            queueWaitMs.update(r.queueWaitNanos() / 1_000_000);
+            latencyMs.update(r.inferenceNanos() / 1_000_000);
+            forecasts.inc();
+            result.complete(Collections.singletonList(
+                    toResult(req, r.forecast(), primary, ForecastStatus.OK)));
+        });
+    }
+
+    @Override
+    public void timeout(InferenceRequest req, ResultFuture<ForecastResult> result) {
+        timeouts.inc();
+        result.complete(List.of(fallbackResult(req, ForecastStatus.TIMEOUT)));
+    }
+
+    private ForecastResult fallbackResult(InferenceRequest req, ForecastStatus status) {
+        QuantileForecast f = fallback.forecast(List.of(req.toForecastRequest()), horizon).get(0);
+        return toResult(req, f, fallback, status);
+    }
+
+    private static ForecastResult toResult(InferenceRequest req, QuantileForecast f, Forecaster m,
+            ForecastStatus status) {
+        return new ForecastResult(req.seriesKey(), req.patchStart(), req.stepMillis(), req.issueTime(),
+                req.values().length, m.name(), m.version(), status, f.quantiles(), f.mean());
+    }
+
+    @Override
+    public void close() {
+        if (batcher != null) {
+            BatcherRegistry.release(batcherKey);
+            batcher = null;
+        }
+    }
+
+    /** Builds an {@link AsyncInference}; defaults are the named constants above. */
+    public static final class Builder {
+        private String model = "seasonal-naive";
+        private String device = "cpu";
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        private Duration maxBatchDelay = DEFAULT_MAX_BATCH_DELAY;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private int capacity = DEFAULT_CAPACITY;
+        private int horizon = 16;
+
+        Builder() {}
+
+        public Builder setModel(String model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        public Builder setDevice(String device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        public Builder setMaxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+            return this;
+        }
+
+        public Builder setMaxBatchDelay(Duration maxBatchDelay) {
+            this.maxBatchDelay = Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+            return this;
+        }
+
+        public Builder setTimeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        public Builder setCapacity(int capacity) {
+            this.capacity = capacity;
+            return this;
+        }
+
+        public Builder setHorizon(int horizon) {
+            this.horizon = horizon;
+            return this;
+        }
+
+        public AsyncInference build() {
+            sanityCheck();
+            return new AsyncInference(this);
+        }
+
+        private void sanityCheck() {
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be positive, got " + maxBatchSize);
+            }
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+            }
+            if (horizon < 1) {
+                throw new IllegalArgumentException("horizon must be positive, got " + horizon);
+            }
+            if (maxBatchDelay.compareTo(timeout) >= 0) {
+                throw new IllegalArgumentException(String.format(
+                        "maxBatchDelay (%d ms) must be below timeout (%d ms): a batch would time out before it flushes",
+                        maxBatchDelay.toMillis(), timeout.toMillis()));
+            }
+        }
+    }
+}

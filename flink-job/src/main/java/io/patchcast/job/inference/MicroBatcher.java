@@ -1,0 +1,132 @@
+package io.patchcast.job.inference;
+
+import io.patchcast.models.api.ForecastRequest;
+import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.QuantileForecast;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects forecast requests from every subtask in a JVM into batches for one model: a batch is
+ * sent when it holds {@code maxBatchSize} requests or its oldest request has waited
+ * {@code maxBatchDelay}. One worker thread per model; a failed call fails only its own requests.
+ */
+public final class MicroBatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
+
+    private record Pending(ForecastRequest request, long enqueued, CompletableFuture<BatchResult> future) {}
+
+    private final Forecaster forecaster;
+    private final int maxBatchSize;
+    private final long maxDelayNanos;
+    private final int horizon;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    public MicroBatcher(Forecaster forecaster, int maxBatchSize, Duration maxBatchDelay, int horizon) {
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("maxBatchSize must be positive, got " + maxBatchSize);
+        }
+        this.forecaster = forecaster;
+        this.maxBatchSize = maxBatchSize;
+        this.maxDelayNanos = maxBatchDelay.toNanos();
+        this.horizon = horizon;
+        this.worker = new Thread(this::run, "patchcast-batcher-" + forecaster.name());
+        this.worker.setDaemon(true);
+        this.worker.start();
+        LOG.info("micro-batcher started for {}@{}: maxBatchSize={} maxBatchDelay={}",
+                forecaster.name(), forecaster.version(), maxBatchSize, maxBatchDelay);
+    }
+
+    public Forecaster forecaster() {
+        return forecaster;
+    }
+
+    public CompletableFuture<BatchResult> submit(ForecastRequest request) {
+        CompletableFuture<BatchResult> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(new IllegalStateException("micro-batcher is closed"));
+            return f;
+        }
+        queue.add(new Pending(request, System.nanoTime(), f));
+        return f;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatchSize);
+        while (running) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = first.enqueued() + maxDelayNanos;
+                while (batch.size() < maxBatchSize) {
+                    long left = deadline - System.nanoTime();
+                    Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                call(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
+        }
+    }
+
+    private void call(List<Pending> batch) {
+        long start = System.nanoTime();
+        List<ForecastRequest> requests = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            requests.add(p.request());
+        }
+        try {
+            List<QuantileForecast> out = forecaster.forecast(requests, horizon);
+            long took = System.nanoTime() - start;
+            LOG.debug("{}: batch of {} in {} us", forecaster.name(), batch.size(), took / 1000);
+            for (int i = 0; i < batch.size(); i++) {
+                Pending p = batch.get(i);
+                p.future().complete(new BatchResult(out.get(i), batch.size(), start - p.enqueued(), took));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: model call for a batch of {} failed: {}", forecaster.name(), batch.size(), e.toString());
+            for (Pending p : batch) {
+                p.future().completeExceptionally(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        worker.interrupt();
+        try {
+            worker.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        forecaster.close();
+    }
+}

@@ -1,0 +1,222 @@
+package io.patchcast.job.patch;
+
+import io.patchcast.job.source.DeadLetterRecord.Reason;
+import io.patchcast.job.source.Point;
+import java.util.Arrays;
+
+/**
+ * Places each point of a series on a regular grid and decides when to ask for a forecast.
+ *
+ * <p>The same code runs in the Flink job (state in keyed state) and in the offline {@code score}
+ * command (state in a map), so both give the same results. Rules, in order, for a point at slot
+ * {@code s = round((ts - anchor) / step)}:
+ *
+ * <ul>
+ *   <li>more than {@code allowedLateness} behind the newest point of the series, or older than the
+ *       context ring: {@code LATE};
+ *   <li>a slot already holding an observation: {@code DUPLICATE};
+ *   <li>more than {@code maxGapSteps} missing steps after the newest point: the context is reset
+ *       and the point starts a new one (warm-up again);
+ *   <li>otherwise the slot is filled; skipped slots are marked unobserved, never invented.
+ * </ul>
+ *
+ * A forecast of patch P (slots 16P .. 16P+15) is requested once, as soon as either the last slot of
+ * patch P-1 is filled or the first point of P arrives, and only when at least two patches of context
+ * exist. Points of a patch with no forecast are warm-up points: scored 0, never flagged.
+ */
+public final class PatchAssembler {
+
+    /** Receives what the assembler decides for a point. */
+    public interface Output {
+        void request(InferenceRequest request);
+
+        void point(PatchPoint point);
+
+        void deadLetter(Point point, Reason reason, String detail);
+    }
+
+    private final PatchConfig config;
+
+    public PatchAssembler(PatchConfig config) {
+        this.config = config;
+    }
+
+    public PatchConfig config() {
+        return config;
+    }
+
+    /** A fresh state for a series seen for the first time. */
+    public SeriesState newState() {
+        SeriesState s = SeriesState.create(config.ringCapacity());
+        s.stepMillis = config.step().toMillis();
+        return s;
+    }
+
+    public void accept(SeriesState state, Point point, Output out) {
+        if (state.stepMillis == 0) {
+            buffer(state, point, out);
+            return;
+        }
+        place(state, point, out);
+    }
+
+    /**
+     * Ends step inference with what is buffered (end of input, or the series went quiet): infers
+     * from at least three points, else sends them to the dead-letter output.
+     */
+    public void flush(SeriesState state, Output out) {
+        if (state.stepMillis != 0 || state.pending.length == 0) {
+            return;
+        }
+        Point[] pending = state.pending;
+        state.pending = new Point[0];
+        long step = pending.length >= 3 ? inferStep(pending) : 0;
+        if (step == 0) {
+            for (Point p : pending) {
+                out.deadLetter(p, Reason.STEP_UNKNOWN, String.format(
+                        "cannot infer the step of %s from %d points %s; configure patchcast.patch.step",
+                        p.seriesKey(), pending.length, intervals(pending)));
+            }
+            return;
+        }
+        state.stepMillis = step;
+        for (Point p : pending) {
+            place(state, p, out);
+        }
+    }
+
+    /** Whether the series still holds points back for step inference. */
+    public static boolean hasPending(SeriesState state) {
+        return state.pending.length > 0;
+    }
+
+    private void buffer(SeriesState state, Point point, Output out) {
+        for (Point p : state.pending) {
+            if (p.timestamp() == point.timestamp()) {
+                out.deadLetter(point, Reason.DUPLICATE, String.format(
+                        "ts=%d already seen for %s (while inferring its step)", point.timestamp(),
+                        point.seriesKey()));
+                return;
+            }
+        }
+        Point[] pending = Arrays.copyOf(state.pending, state.pending.length + 1);
+        pending[pending.length - 1] = point;
+        Arrays.sort(pending, (a, b) -> Long.compare(a.timestamp(), b.timestamp()));
+        state.pending = pending;
+        if (pending.length < config.stepInferencePoints()) {
+            return;
+        }
+        long step = inferStep(pending);
+        state.pending = new Point[0];
+        if (step == 0) {
+            for (Point p : pending) {
+                out.deadLetter(p, Reason.STEP_UNKNOWN, String.format(
+                        "no regular step among the first %d points of %s, intervals (ms) %s;"
+                                + " expected most intervals to be equal, or configure patchcast.patch.step",
+                        pending.length, p.seriesKey(), intervals(pending)));
+            }
+            return;
+        }
+        state.stepMillis = step;
+        for (Point p : pending) {
+            place(state, p, out);
+        }
+    }
+
+    /** The most frequent interval between consecutive points, if at least half are that; else 0. */
+    static long inferStep(Point[] sorted) {
+        long[] d = new long[sorted.length - 1];
+        for (int i = 1; i < sorted.length; i++) {
+            d[i - 1] = sorted[i].timestamp() - sorted[i - 1].timestamp();
+        }
+        Arrays.sort(d);
+        long best = 0;
+        int bestCount = 0;
+        for (int i = 0; i < d.length; ) {
+            int j = i;
+            while (j < d.length && d[j] == d[i]) {
+                j++;
+            }
+            if (j - i > bestCount && d[i] > 0) {
+                best = d[i];
+                bestCount = j - i;
+            }
+            i = j;
+        }
+        return 2 * bestCount >= d.length ? best : 0;
+    }
+
+    private static String intervals(Point[] sorted) {
+        long[] d = new long[Math.max(0, sorted.length - 1)];
+        for (int i = 1; i < sorted.length; i++) {
+            d[i - 1] = sorted[i].timestamp() - sorted[i - 1].timestamp();
+        }
+        return Arrays.toString(d);
+    }
+
+    private void place(SeriesState st, Point p, Output out) {
+        long step = st.stepMillis;
+        int ps = config.patchSize();
+        long ts = p.timestamp();
+        if (st.frontier < 0) {
+            st.anchor = ts;
+        }
+        long slot = Math.round((ts - st.anchor) / (double) step);
+        if (st.frontier >= 0) {
+            long frontierTs = st.anchor + st.frontier * step;
+            long lateness = config.allowedLateness().toMillis();
+            if (slot < 0 || ts < frontierTs - lateness || st.frontier - slot >= st.capacity()) {
+                out.deadLetter(p, Reason.LATE, String.format(
+                        "ts=%d is %d ms behind the newest point of %s (ts=%d); allowedLateness=%s",
+                        ts, frontierTs - ts, p.seriesKey(), frontierTs, config.allowedLateness()));
+                return;
+            }
+            if (slot - st.frontier - 1 > config.maxGapSteps()) {
+                st.reset(ts);
+                slot = 0;
+            }
+        }
+        if (slot <= st.frontier) {
+            if (st.isObserved(slot)) {
+                out.deadLetter(p, Reason.DUPLICATE, String.format(
+                        "ts=%d falls on grid slot %s of %s, which already holds a point (step %d ms)",
+                        ts, st.anchor + slot * step, p.seriesKey(), step));
+                return;
+            }
+        } else {
+            long missing = Math.min(slot - st.frontier - 1, st.capacity());
+            for (long s = slot - missing; s < slot; s++) {
+                st.setObserved(s, false);
+            }
+            st.frontier = slot;
+        }
+        st.put(slot, (float) p.value());
+
+        long patch = slot / ps;
+        if (patch > st.lastRequestedPatch && patch >= 2) {
+            request(st, patch, p.seriesKey(), ts, out);
+        }
+        out.point(new PatchPoint(p.seriesKey(), ts, p.value(), st.anchor + patch * ps * step,
+                (int) (slot - patch * ps), step, st.wasRequested(patch)));
+        long next = patch + 1;
+        if (slot % ps == ps - 1 && next > st.lastRequestedPatch && next >= 2 && slot == st.frontier) {
+            request(st, next, p.seriesKey(), ts, out);
+        }
+    }
+
+    private void request(SeriesState st, long patch, String key, long issueTime, Output out) {
+        int ps = config.patchSize();
+        int len = (int) Math.min(patch * ps, config.contextLength());
+        long first = patch * ps - len;
+        float[] values = new float[len];
+        boolean[] observed = new boolean[len];
+        for (int i = 0; i < len; i++) {
+            long s = first + i;
+            observed[i] = s <= st.frontier && st.isObserved(s);
+            values[i] = observed[i] ? st.value(s) : 0f;
+        }
+        st.markRequested(patch);
+        out.request(new InferenceRequest(key, st.anchor + patch * ps * st.stepMillis, st.stepMillis,
+                issueTime, values, observed));
+    }
+}

@@ -1,0 +1,104 @@
+package io.patchcast.job.patch;
+
+import io.patchcast.job.Tags;
+import io.patchcast.job.source.DeadLetterRecord;
+import io.patchcast.job.source.DeadLetterRecord.Reason;
+import io.patchcast.job.source.Point;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by series: runs {@link PatchAssembler} over keyed state. Emits inference requests; accepted
+ * points go to {@link Tags#PATCH_POINTS}, rejected ones to {@link Tags#DEAD_LETTERS}.
+ *
+ * <p>A series still inferring its step when the watermark passes its last buffered point plus
+ * {@link #PENDING_TIMEOUT} (or the input ends) is flushed, so no point waits forever.
+ */
+public final class PatchAssemblerFunction extends KeyedProcessFunction<String, Point, InferenceRequest> {
+
+    /**
+     * Event time a new series may stay below the points needed to infer its step before what it has
+     * is used (or rejected); long, so that slow series are not rejected while fast ones move the
+     * watermark. The end of a bounded input flushes at once.
+     */
+    static final Duration PENDING_TIMEOUT = Duration.ofDays(1);
+
+    private final PatchConfig config;
+    private final Duration stateTtl;
+    private final long pendingTimeoutMillis;
+    private transient PatchAssembler assembler;
+    private transient ValueState<SeriesState> state;
+    private transient Counter deadLetters;
+    private transient Counter requests;
+
+    public PatchAssemblerFunction(PatchConfig config, Duration stateTtl) {
+        this.config = config;
+        this.stateTtl = stateTtl;
+        this.pendingTimeoutMillis = PENDING_TIMEOUT.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        assembler = new PatchAssembler(config);
+        ValueStateDescriptor<SeriesState> d = new ValueStateDescriptor<>("series", SeriesState.class);
+        d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
+        state = getRuntimeContext().getState(d);
+        var g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
+        deadLetters = g.counter("deadLetters");
+        requests = g.counter("inferenceRequests");
+    }
+
+    @Override
+    public void processElement(Point p, Context ctx, Collector<InferenceRequest> out) throws Exception {
+        SeriesState s = state.value();
+        if (s == null) {
+            s = assembler.newState();
+        }
+        assembler.accept(s, p, output(ctx, out));
+        if (PatchAssembler.hasPending(s)) {
+            ctx.timerService().registerEventTimeTimer(p.timestamp() + pendingTimeoutMillis);
+        }
+        state.update(s);
+    }
+
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<InferenceRequest> out) throws Exception {
+        SeriesState s = state.value();
+        if (s == null || !PatchAssembler.hasPending(s)) {
+            return;
+        }
+        long newest = s.pending[s.pending.length - 1].timestamp();
+        if (ts < newest + pendingTimeoutMillis) {
+            return; // a newer point re-armed a later timer
+        }
+        assembler.flush(s, output(ctx, out));
+        state.update(s);
+    }
+
+    private PatchAssembler.Output output(Context ctx, Collector<InferenceRequest> out) {
+        return new PatchAssembler.Output() {
+            @Override
+            public void request(InferenceRequest r) {
+                requests.inc();
+                out.collect(r);
+            }
+
+            @Override
+            public void point(PatchPoint p) {
+                ctx.output(Tags.PATCH_POINTS, p);
+            }
+
+            @Override
+            public void deadLetter(Point p, Reason reason, String detail) {
+                deadLetters.inc();
+                ctx.output(Tags.DEAD_LETTERS, DeadLetterRecord.of(p, reason, detail, System.currentTimeMillis()));
+            }
+        };
+    }
+}

@@ -1,0 +1,103 @@
+package io.patchcast.job.score;
+
+import io.patchcast.job.Tags;
+import io.patchcast.job.alert.AlertEvent;
+import io.patchcast.job.alert.AlertPolicy;
+import io.patchcast.job.alert.AlertTracker;
+import io.patchcast.job.inference.ForecastResult;
+import io.patchcast.job.patch.PatchPoint;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by series: joins points (input 1) with the forecasts of their patches (input 2) through
+ * {@link SeriesScorer}; scored points go out, alert transitions to {@link Tags#ALERTS}.
+ */
+public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoint, ForecastResult, ScoredPoint> {
+
+    private static final int METRIC_WINDOW = 1000;
+
+    private final double level;
+    private final AlertPolicy policy;
+    private final long allowedLatenessMillis;
+    private final Duration stateTtl;
+    private transient SeriesScorer scorer;
+    private transient ValueState<ScoreState> state;
+    private transient Counter scored;
+    private transient Counter flagged;
+    private transient Counter alerts;
+    private transient RollingRate flagRate;
+    private transient RollingRate coverage;
+
+    public ScoreFunction(double level, AlertPolicy policy, Duration allowedLateness, Duration stateTtl) {
+        this.level = level;
+        this.policy = policy;
+        this.allowedLatenessMillis = allowedLateness.toMillis();
+        this.stateTtl = stateTtl;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        scorer = new SeriesScorer(new AnomalyScorer(level), new AlertTracker(policy), allowedLatenessMillis);
+        ValueStateDescriptor<ScoreState> d = new ValueStateDescriptor<>("score", ScoreState.class);
+        d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
+        state = getRuntimeContext().getState(d);
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
+        scored = g.counter("scoredPoints");
+        flagged = g.counter("flaggedPoints");
+        alerts = g.counter("alertTransitions");
+        flagRate = new RollingRate(METRIC_WINDOW);
+        coverage = new RollingRate(METRIC_WINDOW);
+        g.gauge("flagRate", flagRate::rate);
+        g.gauge("intervalCoverage", coverage::rate);
+    }
+
+    @Override
+    public void processElement1(PatchPoint p, Context ctx, Collector<ScoredPoint> out) throws Exception {
+        ScoreState s = current();
+        scorer.onPoint(s, p, output(ctx, out));
+        state.update(s);
+    }
+
+    @Override
+    public void processElement2(ForecastResult f, Context ctx, Collector<ScoredPoint> out) throws Exception {
+        ScoreState s = current();
+        scorer.onForecast(s, f, output(ctx, out));
+        state.update(s);
+    }
+
+    private ScoreState current() throws Exception {
+        ScoreState s = state.value();
+        return s == null ? scorer.newState() : s;
+    }
+
+    private SeriesScorer.Output output(Context ctx, Collector<ScoredPoint> out) {
+        return new SeriesScorer.Output() {
+            @Override
+            public void scored(ScoredPoint p, boolean alertFiring) {
+                scored.inc();
+                if (!p.warmup()) {
+                    flagRate.add(p.flagged());
+                    coverage.add(p.insideInterval());
+                }
+                if (p.flagged()) {
+                    flagged.inc();
+                }
+                out.collect(p);
+            }
+
+            @Override
+            public void alert(AlertEvent e) {
+                alerts.inc();
+                ctx.output(Tags.ALERTS, e);
+            }
+        };
+    }
+}

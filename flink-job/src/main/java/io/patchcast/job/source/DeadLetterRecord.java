@@ -1,0 +1,38 @@
+package io.patchcast.job.source;
+
+/**
+ * An input record the job could not use.
+ *
+ * @param reason one of {@link Reason}'s names
+ * @param detail what was wrong and what was expected
+ * @param seriesKey the series, when the record could be decoded; otherwise null
+ */
+public record DeadLetterRecord(
+        byte[] original,
+        String topic,
+        int partition,
+        long offset,
+        String reason,
+        String detail,
+        String seriesKey,
+        long processedAt) {
+
+    /** Reason codes written to the dead-letter topic. */
+    public enum Reason {
+        UNDECODABLE,
+        UNKNOWN_SCHEMA,
+        MISSING_FIELD,
+        NON_FINITE,
+        EMPTY_NAME,
+        FUTURE_TIMESTAMP,
+        PRE_EPOCH_TIMESTAMP,
+        DUPLICATE,
+        LATE,
+        STEP_UNKNOWN
+    }
+
+    public static DeadLetterRecord of(Point p, Reason reason, String detail, long now) {
+        return new DeadLetterRecord(
+                p.raw(), p.topic(), p.partition(), p.offset(), reason.name(), detail, p.seriesKey(), now);
+    }
+}

@@ -1,0 +1,84 @@
+package io.patchcast.job.source;
+
+import io.patchcast.job.source.DeadLetterRecord.Reason;
+import io.patchcast.schema.MetricPoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.MissingSchemaException;
+
+/**
+ * Decodes and validates a MetricPoint (Avro single-object encoding) without throwing: the result is
+ * either a point or a reason and detail for the dead-letter topic.
+ */
+public final class MetricPointCodec {
+
+    /** Outcome of decoding one record: exactly one of {@code point} and {@code reason} is set. */
+    public record Decoded(Point point, Reason reason, String detail, String seriesKey) {}
+
+    private final long maxFutureMillis;
+
+    public MetricPointCodec(long maxFutureMillis) {
+        this.maxFutureMillis = maxFutureMillis;
+    }
+
+    public static byte[] encode(MetricPoint p) {
+        try {
+            ByteBuffer b = MetricPoint.getEncoder().encode(p);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode " + p, e);
+        }
+    }
+
+    public Decoded decode(RawRecord r, long nowMillis) {
+        if (r.value() == null || r.value().length == 0) {
+            return bad(Reason.UNDECODABLE, "empty record value (tombstone?)", null);
+        }
+        MetricPoint m;
+        try {
+            m = MetricPoint.getDecoder().decode(r.value());
+        } catch (MissingSchemaException e) {
+            return bad(Reason.UNKNOWN_SCHEMA, "Avro schema fingerprint not known to this job: "
+                    + e.getMessage() + "; expected MetricPoint v1", null);
+        } catch (BadHeaderException e) {
+            return bad(Reason.UNDECODABLE, "not Avro single-object encoding (expected header C3 01 + "
+                    + "8-byte fingerprint): " + e.getMessage(), null);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException
+                | NegativeArraySizeException e) {
+            return bad(Reason.UNDECODABLE, "malformed MetricPoint body: " + e, null);
+        }
+        String name = m.getName() == null ? "" : m.getName().trim();
+        if (name.isEmpty()) {
+            return bad(Reason.EMPTY_NAME, "metric name is empty; every point needs a name", null);
+        }
+        String key = SeriesKeys.of(name, m.getLabels());
+        if (m.getValue() == null) {
+            return bad(Reason.MISSING_FIELD, "value is null (no measurement)", key);
+        }
+        double v = m.getValue();
+        if (!Double.isFinite(v)) {
+            return bad(Reason.NON_FINITE, "value is " + v + "; expected a finite number", key);
+        }
+        long ts = m.getTimestamp().toEpochMilli();
+        if (ts < 0) {
+            return bad(Reason.PRE_EPOCH_TIMESTAMP, "timestamp " + m.getTimestamp()
+                    + " is before 1970-01-01; expected epoch milliseconds", key);
+        }
+        if (ts > nowMillis + maxFutureMillis) {
+            return bad(Reason.FUTURE_TIMESTAMP, String.format(
+                    "timestamp %s is more than %d ms after the wall clock %s", m.getTimestamp(),
+                    maxFutureMillis, Instant.ofEpochMilli(nowMillis)), key);
+        }
+        return new Decoded(new Point(key, ts, v, r.value(), r.topic(), r.partition(), r.offset()),
+                null, null, key);
+    }
+
+    private static Decoded bad(Reason reason, String detail, String key) {
+        return new Decoded(null, reason, detail, key);
+    }
+}
