@@ -17,17 +17,16 @@ import org.apache.flink.util.Collector;
  * Keyed by series: runs {@link PatchAssembler} over keyed state. Emits inference requests; accepted
  * points go to {@link Tags#PATCH_POINTS}, rejected ones to {@link Tags#DEAD_LETTERS}.
  *
- * <p>A series still inferring its step when the watermark passes its last buffered point plus
- * {@link #PENDING_TIMEOUT} (or the input ends) is flushed, so no point waits forever.
+ * <p>A new series holds its first points back until its step is inferred. If it stops before
+ * enough points arrive, what it has is used (or rejected) when the input ends (the watermark
+ * reaches its maximum) or after {@link #PENDING_TIMEOUT} of wall-clock time, so no point waits
+ * forever. Event time cannot drive this: other series on the same partition may have moved the
+ * watermark far past a new series' first point.
  */
 public final class PatchAssemblerFunction extends KeyedProcessFunction<String, Point, InferenceRequest> {
 
-    /**
-     * Event time a new series may stay below the points needed to infer its step before what it has
-     * is used (or rejected); long, so that slow series are not rejected while fast ones move the
-     * watermark. The end of a bounded input flushes at once.
-     */
-    static final Duration PENDING_TIMEOUT = Duration.ofDays(1);
+    /** Wall-clock time a new series may wait for the points that infer its step. */
+    static final Duration PENDING_TIMEOUT = Duration.ofHours(24);
 
     private final PatchConfig config;
     private final Duration stateTtl;
@@ -60,9 +59,12 @@ public final class PatchAssemblerFunction extends KeyedProcessFunction<String, P
         if (s == null) {
             s = assembler.newState();
         }
+        boolean wasPending = PatchAssembler.hasPending(s);
         assembler.accept(s, p, output(ctx, out));
-        if (PatchAssembler.hasPending(s)) {
-            ctx.timerService().registerEventTimeTimer(p.timestamp() + pendingTimeoutMillis);
+        if (PatchAssembler.hasPending(s) && !wasPending) {
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+            ctx.timerService().registerProcessingTimeTimer(
+                    ctx.timerService().currentProcessingTime() + pendingTimeoutMillis);
         }
         state.update(s);
     }
@@ -72,10 +74,6 @@ public final class PatchAssemblerFunction extends KeyedProcessFunction<String, P
         SeriesState s = state.value();
         if (s == null || !PatchAssembler.hasPending(s)) {
             return;
-        }
-        long newest = s.pending[s.pending.length - 1].timestamp();
-        if (ts < newest + pendingTimeoutMillis) {
-            return; // a newer point re-armed a later timer
         }
         assembler.flush(s, output(ctx, out));
         state.update(s);
