@@ -83,6 +83,17 @@ class MetricPointCodecTest {
     }
 
     @Test
+    void lengthPrefixRunningPastTheRecordIsUndecodable() {
+        byte[] full = MetricPointCodec.encode(metric().setLabels(Map.of()).build());
+        byte[] bad = Arrays.copyOf(full, 12);
+        bad[10] = (byte) 0xd0; // zig-zag varint 0x0fd0 = name length 1000, in a 12-byte record
+        bad[11] = 0x0f;
+        Decoded d = decode(bad);
+        assertThat(d.reason()).isEqualTo(Reason.UNDECODABLE);
+        assertThat(d.detail()).contains("malformed MetricPoint body");
+    }
+
+    @Test
     void recordOfAnotherSchemaIsUnknownSchema() throws Exception {
         AnomalyFlag flag = AnomalyFlag.newBuilder()
                 .setSeriesKey("cpu").setTimestamp(Instant.ofEpochMilli(NOW)).setValue(1.0)
