@@ -85,6 +85,10 @@ public final class MicroBatcher implements AutoCloseable {
                 call(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                // closed while collecting a batch: its requests are off the queue, fail them here
+                for (Pending p : batch) {
+                    p.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
+                }
                 break;
             } finally {
                 batch.clear();
