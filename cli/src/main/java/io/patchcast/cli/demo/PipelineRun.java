@@ -56,7 +56,12 @@ public final class PipelineRun {
     /** Runs the job on a local MiniCluster until the bounded input is consumed. */
     public static void runJob(Configuration conf, int parallelism, UnaryOperator<DataStream<Point>> afterDecode)
             throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        runJob(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf), conf, afterDecode);
+    }
+
+    /** Runs the job in {@code env} (e.g. a test's shared MiniCluster) until the bounded input is consumed. */
+    public static void runJob(StreamExecutionEnvironment env, Configuration conf,
+            UnaryOperator<DataStream<Point>> afterDecode) throws Exception {
         PatchcastJob.build(env, conf, afterDecode);
         env.execute("patchcast");
     }

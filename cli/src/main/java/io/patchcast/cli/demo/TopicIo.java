@@ -47,9 +47,15 @@ public final class TopicIo {
      */
     public static <T> List<T> readAll(String bootstrap, String topic, Function<ConsumerRecord<byte[], byte[]>, T> decode,
             Duration timeout) {
+        return readAll(bootstrap, topic, decode, timeout, true);
+    }
+
+    /** As {@link #readAll(String, String, Function, Duration)}; {@code committedOnly=false} also returns aborted data. */
+    public static <T> List<T> readAll(String bootstrap, String topic, Function<ConsumerRecord<byte[], byte[]>, T> decode,
+            Duration timeout, boolean committedOnly) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         List<T> out = new ArrayList<>();

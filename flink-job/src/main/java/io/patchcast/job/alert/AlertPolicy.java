@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param recoverAfter consecutive clean points that resolve a firing alert
  * @param cooldown an alert firing again less than this after it resolved re-opens the same episode
  */
-public record AlertPolicy(int k, int n, int recoverAfter, Duration cooldown) {
+public record AlertPolicy(int k, int n, int recoverAfter, Duration cooldown) implements java.io.Serializable {
 
     public static final int MAX_WINDOW = 64;
 

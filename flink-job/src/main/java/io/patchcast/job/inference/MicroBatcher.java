@@ -114,7 +114,8 @@ public final class MicroBatcher implements AutoCloseable {
                 Pending p = batch.get(i);
                 p.future().complete(new BatchResult(out.get(i), batch.size(), start - p.enqueued(), took));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (native link or out-of-memory in the model): fail this batch, keep the worker alive
             LOG.warn("{}: model call for a batch of {} failed: {}", forecaster.name(), batch.size(), e.toString());
             for (Pending p : batch) {
                 p.future().completeExceptionally(e);

@@ -95,6 +95,12 @@ public final class OfflineRun {
             }
         };
         for (Point p : points) {
+            if (!Double.isFinite(p.value())) {
+                // the job's decoder rejects these before patching (MetricPointCodec); same rule here
+                byPoint.put(p, new Row(p, null, false, Reason.NON_FINITE.name(),
+                        "value is " + p.value() + "; expected a finite number"));
+                continue;
+            }
             acceptedByTs.putIfAbsent(p.timestamp(), p);
             assembler.accept(state, p, out);
         }

@@ -19,7 +19,7 @@ public record PatchConfig(
         Duration step,
         int stepInferencePoints,
         Duration allowedLateness,
-        int maxGapSteps) {
+        int maxGapSteps) implements java.io.Serializable {
 
     public PatchConfig {
         Objects.requireNonNull(step, "step");

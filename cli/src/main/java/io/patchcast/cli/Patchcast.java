@@ -1,0 +1,28 @@
+package io.patchcast.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/patchcast <command>}: the project's command line. */
+@Command(name = "patchcast", mixinStandardHelpOptions = true, version = "patchcast 0.1.0",
+        description = "Streaming forecasting and anomaly detection for monitoring metrics.",
+        subcommands = {DemoCommand.class, ScoreCommand.class, CommandLine.HelpCommand.class})
+public final class Patchcast implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        return new CommandLine(new Patchcast()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
