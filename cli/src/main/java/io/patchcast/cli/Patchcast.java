@@ -21,6 +21,11 @@ public final class Patchcast implements Runnable {
         return new CommandLine(new Patchcast()).execute(args);
     }
 
+    /** Runs a command line printing to {@code out} and {@code err}; returns its exit code. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return new CommandLine(new Patchcast()).setOut(out).setErr(err).execute(args);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

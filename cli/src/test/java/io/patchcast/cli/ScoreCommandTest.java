@@ -1,0 +1,85 @@
+package io.patchcast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScoreCommandTest {
+
+    static final Path NAB = Path.of("..", "data", "nab-aws");
+
+    @TempDir
+    Path tmp;
+
+    record Out(int code, String out, String err) {}
+
+    static Out run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Patchcast.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Out(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void writesOneRowPerInputRowInOrder() throws Exception {
+        // this file has 11 repeated timestamps: they still get a row (score 0, never flagged)
+        Path in = NAB.resolve("ec2_disk_write_bytes_1ef3de.csv");
+        Path outFile = tmp.resolve("out.csv");
+        Out r = run("score", "--input", in.toString(), "--output", outFile.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+
+        List<String> input = Files.readAllLines(in);
+        List<String> output = Files.readAllLines(outFile);
+        assertThat(output.get(0)).isEqualTo("timestamp,value,expected,lower,upper,anomaly_score,flagged,alert");
+        assertThat(output).hasSize(input.size());
+        int flagged = 0;
+        int scored = 0;
+        for (int i = 1; i < input.size(); i++) {
+            String[] src = input.get(i).split(",");
+            String[] row = output.get(i).split(",", -1);
+            assertThat(row).hasSize(8);
+            assertThat(row[0]).isEqualTo(src[0]);
+            assertThat(Double.parseDouble(row[1])).isEqualTo(Double.parseDouble(src[1]));
+            double score = Double.parseDouble(row[5]);
+            assertThat(score).as("row %d", i).isBetween(0.0, 1.0);
+            assertThat(row[7]).isIn("0", "1");
+            if (i <= 32) {
+                // warm-up: less than two patches of context
+                assertThat(row[2]).isEmpty();
+                assertThat(score).isZero();
+                assertThat(row[6]).isEqualTo("false");
+            }
+            if (!row[2].isEmpty()) {
+                scored++;
+                double v = Double.parseDouble(row[1]);
+                boolean outside = v < Double.parseDouble(row[3]) || v > Double.parseDouble(row[4]);
+                assertThat(Boolean.parseBoolean(row[6])).as("row %d flagged iff outside [lower, upper]", i).isEqualTo(outside);
+                flagged += outside ? 1 : 0;
+            }
+        }
+        assertThat(scored).isGreaterThan(input.size() - 100);
+        assertThat(flagged).isPositive().isLessThan(scored / 5);
+    }
+
+    @Test
+    void badHeaderFailsWithAClearMessage() throws Exception {
+        Path in = tmp.resolve("bad.csv");
+        Files.writeString(in, "time;value\n2024-01-01 00:00:00;1\n");
+        Out r = run("score", "--input", in.toString(), "--output", tmp.resolve("o.csv").toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("expected 'timestamp,value'");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Out r = run("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("demo", "score");
+    }
+}
