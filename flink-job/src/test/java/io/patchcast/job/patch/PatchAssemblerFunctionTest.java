@@ -202,7 +202,9 @@ class PatchAssemblerFunctionTest {
             h.setup();
             h.initializeState(snapshot);
             h.open();
-            assertThat(h.numEventTimeTimers()).isEqualTo(5);
+            // one end-of-input timer and one wall-clock timer per waiting series, restored
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
             push(h, A, 5, 7); // the 8th point infers the step
 
             List<PatchPoint> points = side(h, Tags.PATCH_POINTS);
@@ -219,7 +221,7 @@ class PatchAssemblerFunctionTest {
             push(h, A, 0, 1); // two points: too few to infer
             push(h, B, 0, 2); // three regular points: enough once flushed
             assertThat(side(h, Tags.PATCH_POINTS)).isEmpty();
-            assertThat(h.numEventTimeTimers()).isEqualTo(5);
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
             h.processWatermark(Long.MAX_VALUE);
 
@@ -235,16 +237,20 @@ class PatchAssemblerFunctionTest {
     }
 
     @Test
-    void pendingPointsWaitUntilTheWatermarkPassesTheNewestPlusTheTimeout() throws Exception {
+    void pendingPointsIgnoreWatermarksOfOtherSeriesAndFlushAfterTheWallClockTimeout() throws Exception {
         try (var h = opened(Duration.ZERO)) {
+            h.setProcessingTime(0);
             push(h, A, 0, 2);
-            h.processWatermark(T0 + 2 * STEP + DAY - 1);
+            // other series on the partition may move the watermark far past this new series
+            h.processWatermark(T0 + 100 * DAY);
             assertThat(side(h, Tags.PATCH_POINTS)).isEmpty();
             assertThat(side(h, Tags.DEAD_LETTERS)).isEmpty();
 
-            h.processWatermark(T0 + 2 * STEP + DAY);
+            h.setProcessingTime(PatchAssemblerFunction.PENDING_TIMEOUT.toMillis() - 1);
+            assertThat(side(h, Tags.PATCH_POINTS)).isEmpty();
+            h.setProcessingTime(PatchAssemblerFunction.PENDING_TIMEOUT.toMillis());
             assertThat(side(h, Tags.PATCH_POINTS)).hasSize(3);
-            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
         }
     }
 }
