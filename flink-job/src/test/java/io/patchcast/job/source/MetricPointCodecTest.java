@@ -94,6 +94,23 @@ class MetricPointCodecTest {
     }
 
     @Test
+    void hugeLengthPrefixIsRejectedWithoutAllocatingIt() {
+        // a 2e9-byte name claimed by a 15-byte record: the Avro size limits that every launcher
+        // sets (surefire argLine, bin/patchcast, docker/flink-conf.yaml) reject it before allocating
+        assertThat(System.getProperty("org.apache.avro.limits.string.maxLength")).isEqualTo("1048576");
+        byte[] full = MetricPointCodec.encode(metric().setLabels(Map.of()).build());
+        byte[] bad = Arrays.copyOf(full, 15);
+        long zigzag = 2_000_000_000L << 1;
+        for (int i = 10; i < 15; i++) {
+            bad[i] = (byte) ((zigzag & 0x7f) | (i < 14 ? 0x80 : 0));
+            zigzag >>>= 7;
+        }
+        Decoded d = decode(bad);
+        assertThat(d.reason()).isEqualTo(Reason.UNDECODABLE);
+        assertThat(d.detail()).contains("malformed MetricPoint body");
+    }
+
+    @Test
     void recordOfAnotherSchemaIsUnknownSchema() throws Exception {
         AnomalyFlag flag = AnomalyFlag.newBuilder()
                 .setSeriesKey("cpu").setTimestamp(Instant.ofEpochMilli(NOW)).setValue(1.0)
