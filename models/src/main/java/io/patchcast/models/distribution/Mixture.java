@@ -1,0 +1,186 @@
+package io.patchcast.models.distribution;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * Port of uni2ts {@code Mixture} (src/uni2ts/distribution/mixture.py) of the four Moirai-MoE
+ * components, wrapped in {@code AffineTransformed(loc, scale)} from the scaler: per token and
+ * patch position an independent mixture {@code y = loc + scale * x} (spec §8). Plain Java arrays;
+ * this object owns them.
+ *
+ * <p>Glossary: T tokens (N*L flattened), P = 16 patch positions, C = 4 components. Index
+ * {@code i = t * P + p}.
+ */
+public final class Mixture {
+
+    public static final int PATCH = 16;
+    public static final int COMPONENTS = 4;
+
+    final int tokens;
+    final float[] weightsLogits; // (T, P, C)
+    final float[] df; // (T, P) Student-T
+    final float[] tLoc;
+    final float[] tScale;
+    final float[] nLoc; // (T, P) Normal, fixed scale
+    final double normalScale;
+    final float[] totalCount; // (T, P) NegBin
+    final float[] nbLogits;
+    final float[] lnLoc; // (T, P) LogNormal
+    final float[] lnScale;
+    final float[] loc; // (T) affine
+    final float[] scale; // (T)
+
+    public Mixture(int tokens, float[] weightsLogits, float[] df, float[] tLoc, float[] tScale,
+            float[] nLoc, double normalScale, float[] totalCount, float[] nbLogits, float[] lnLoc,
+            float[] lnScale, float[] loc, float[] scale) {
+        this.tokens = tokens;
+        this.weightsLogits = weightsLogits;
+        this.df = df;
+        this.tLoc = tLoc;
+        this.tScale = tScale;
+        this.nLoc = nLoc;
+        this.normalScale = normalScale;
+        this.totalCount = totalCount;
+        this.nbLogits = nbLogits;
+        this.lnLoc = lnLoc;
+        this.lnScale = lnScale;
+        this.loc = loc;
+        this.scale = scale;
+    }
+
+    public int tokens() {
+        return tokens;
+    }
+
+    /** Named parameter arrays, for parity checks: (T, P) or (T, P, C) for weights_logits. */
+    public float[] param(String name) {
+        return switch (name) {
+            case "weights_logits" -> weightsLogits;
+            case "c0_student_t.df" -> df;
+            case "c0_student_t.loc" -> tLoc;
+            case "c0_student_t.scale" -> tScale;
+            case "c1_normal_fixed_scale.loc" -> nLoc;
+            case "c2_negative_binomial.total_count" -> totalCount;
+            case "c2_negative_binomial.logits" -> nbLogits;
+            case "c3_log_normal.loc" -> lnLoc;
+            case "c3_log_normal.scale" -> lnScale;
+            default -> throw new IllegalArgumentException("no mixture parameter " + name);
+        };
+    }
+
+    public float loc(int t) {
+        return loc[t];
+    }
+
+    public float scale(int t) {
+        return scale[t];
+    }
+
+    /** Component probabilities softmax(weights_logits) at i, float32 like torch. */
+    private float[] probs(int i) {
+        int o = i * COMPONENTS;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < COMPONENTS; c++) {
+            max = Math.max(max, weightsLogits[o + c]);
+        }
+        float[] e = new float[COMPONENTS];
+        float sum = 0f;
+        for (int c = 0; c < COMPONENTS; c++) {
+            e[c] = (float) Math.exp(weightsLogits[o + c] - max);
+            sum += e[c];
+        }
+        for (int c = 0; c < COMPONENTS; c++) {
+            e[c] /= sum;
+        }
+        return e;
+    }
+
+    /**
+     * Analytic mean of the affine-transformed mixture at token t, position p, float32 arithmetic
+     * as the reference ({@code loc + scale * sum_c pi_c mean_c}; inf if the log-normal overflows).
+     */
+    public float mean(int t, int p) {
+        int i = t * PATCH + p;
+        float[] pw = probs(i);
+        float m0 = tLoc[i];
+        float m1 = nLoc[i];
+        float m2 = totalCount[i] * (float) Math.exp(nbLogits[i]);
+        float m3 = (float) Math.exp(lnLoc[i] + lnScale[i] * lnScale[i] / 2);
+        float mix = pw[0] * m0 + pw[1] * m1 + pw[2] * m2 + pw[3] * m3;
+        return mix * scale[t] + loc[t];
+    }
+
+    /** CDF in original units at token t, position p. */
+    public double cdf(int t, int p, double y) {
+        return cdfNormalized(t * PATCH + p, probs(t * PATCH + p), (y - loc[t]) / scale[t]);
+    }
+
+    private double cdfNormalized(int i, float[] pw, double x) {
+        return pw[0] * StudentT.cdf(df[i], tLoc[i], tScale[i], x)
+                + pw[1] * NormalFixedScale.cdf(nLoc[i], normalScale, x)
+                + pw[2] * NegativeBinomial.cdf(totalCount[i], nbLogits[i], x)
+                + pw[3] * LogNormal.cdf(lnLoc[i], lnScale[i], x);
+    }
+
+    /**
+     * Quantiles at ascending {@code levels} for token t, position p, in original units, by
+     * inverting the mixture CDF: the smallest x with F(x) >= level, found by bracketing and
+     * bisection to a relative width of 1e-9. Written into {@code out[offset + j]}.
+     */
+    public void quantiles(int t, int p, double[] levels, float[] out, int offset) {
+        int i = t * PATCH + p;
+        float[] pw = probs(i);
+        double lo = -1;
+        double hi = 1;
+        for (int j = 0; j < levels.length; j++) {
+            double q = levels[j];
+            // lo must have F < q, hi must have F >= q; levels ascend so lo only moves up
+            double step = Math.max(1, hi - lo);
+            while (cdfNormalized(i, pw, lo) >= q && lo > -1e30) {
+                lo -= step;
+                step *= 2;
+            }
+            step = Math.max(1, hi - lo);
+            if (hi < lo) {
+                hi = lo + 1;
+            }
+            while (cdfNormalized(i, pw, hi) < q && hi < 1e30) {
+                hi += step;
+                step *= 2;
+            }
+            double a = lo;
+            double b = hi;
+            for (int it = 0; it < 200 && b - a > 1e-9 * Math.max(1, Math.abs(a) + Math.abs(b));
+                    it++) {
+                double m = 0.5 * (a + b);
+                if (cdfNormalized(i, pw, m) >= q) {
+                    b = m;
+                } else {
+                    a = m;
+                }
+            }
+            out[offset + j] = (float) (loc[t] + scale[t] * b);
+            lo = a;
+        }
+    }
+
+    /** One draw in original units at token t, position p: pick a component, then draw it. */
+    public double sample(int t, int p, RandomGenerator rng) {
+        int i = t * PATCH + p;
+        float[] pw = probs(i);
+        double u = rng.nextDouble();
+        int c = 0;
+        double acc = pw[0];
+        while (c < COMPONENTS - 1 && u >= acc) {
+            c++;
+            acc += pw[c];
+        }
+        double x = switch (c) {
+            case 0 -> StudentT.sample(rng, df[i], tLoc[i], tScale[i]);
+            case 1 -> NormalFixedScale.sample(rng, nLoc[i], normalScale);
+            case 2 -> NegativeBinomial.sample(rng, totalCount[i], nbLogits[i]);
+            default -> LogNormal.sample(rng, lnLoc[i], lnScale[i]);
+        };
+        return loc[t] + scale[t] * x;
+    }
+}
