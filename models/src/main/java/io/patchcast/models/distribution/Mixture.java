@@ -1,5 +1,6 @@
 package io.patchcast.models.distribution;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -46,6 +47,16 @@ public final class Mixture {
         this.lnScale = lnScale;
         this.loc = loc;
         this.scale = scale;
+    }
+
+    /** The mixture of the first {@code t} tokens only (copies). */
+    public Mixture firstTokens(int t) {
+        int tp = t * PATCH;
+        return new Mixture(t, Arrays.copyOf(weightsLogits, tp * COMPONENTS),
+                Arrays.copyOf(df, tp), Arrays.copyOf(tLoc, tp), Arrays.copyOf(tScale, tp),
+                Arrays.copyOf(nLoc, tp), normalScale, Arrays.copyOf(totalCount, tp),
+                Arrays.copyOf(nbLogits, tp), Arrays.copyOf(lnLoc, tp), Arrays.copyOf(lnScale, tp),
+                Arrays.copyOf(loc, t), Arrays.copyOf(scale, t));
     }
 
     public int tokens() {
@@ -160,6 +171,10 @@ public final class Mixture {
                 }
             }
             out[offset + j] = (float) (loc[t] + scale[t] * b);
+            if (j > 0 && out[offset + j] < out[offset + j - 1]) {
+                // two levels on one atom, each located within the bisection tolerance
+                out[offset + j] = out[offset + j - 1];
+            }
             lo = a;
         }
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts,
@@ -24,6 +25,19 @@ public final class MoEFeedForward {
 
     /** uni2ts module/transformer.py: {@code num_experts_per_token=2}. */
     public static final int NUM_EXPERTS_PER_TOKEN = 2;
+
+    /**
+     * Row block of the CPU matmul kernels: with libtorch 2.7.1 (MKL, x86-64) a (M, K) x (K, N)
+     * product rounds the last M mod 4 rows differently when M < 12, so a token's output would
+     * depend on how many other tokens share its expert. Gathers are padded to a multiple of 4
+     * rows (copies of their first row), and calls run on at least {@link #MIN_ROWS} token rows.
+     * Measured, not documented behaviour; checked by MoiraiMoeForecasterTest's batch-invariance
+     * tests.
+     */
+    public static final int ROW_BLOCK = 4;
+
+    /** From this many rows on, every row of a matmul is rounded alike (same measurement). */
+    public static final int MIN_ROWS = 12;
 
     private final int dModel;
     private final int dFf;
@@ -162,14 +176,23 @@ public final class MoEFeedForward {
             }
             NDArray y;
             try (NDManager scope = call.newSubManager()) {
-                NDArray idx = scope.create(rows[e]);
-                NDArray xe = x.get(idx); // (T_e, D)
+                long[] gather = rows[e];
+                int padded = (count[e] + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+                if (gather.length < padded) {
+                    gather = Arrays.copyOf(gather, padded);
+                    Arrays.fill(gather, count[e], padded, gather[0]);
+                }
+                NDArray idx = scope.create(gather);
+                NDArray xe = x.get(idx); // (T_e rounded up to ROW_BLOCK, D)
                 xe.attach(scope);
                 NDArray h = xe.matMul(fcGateFc1T[e]); // (T_e, 2F)
                 NDArray gate = h.get(":, :" + dFf);
                 NDArray value = h.get(":, " + dFf + ":");
                 // fc2(silu(fc_gate(x)) * fc1(x))
                 y = Activation.sigmoid(gate).mul(gate).mul(value).matMul(fc2T[e]);
+                if (gather.length != count[e]) {
+                    y = y.get("0:" + count[e]);
+                }
                 scope.ret(y);
             }
             perExpert.add(y);

@@ -137,6 +137,14 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * every token (T = N*L), whose output at token t predicts token t+1.
      */
     public Mixture forward(PackedBatch in, TensorRecorder rec) {
+        if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
+            // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
+            // of the rows so that a series' numbers never depend on its batch
+            int extra = (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
+                    / (in.rows() * in.tokens());
+            Mixture m = forward(in.repeat(extra), rec);
+            return m.firstTokens(in.rows() * in.tokens());
+        }
         int n = in.rows();
         int l = in.tokens();
         int t = n * l;
