@@ -17,6 +17,9 @@ public final class Mixture {
     public static final int PATCH = 16;
     public static final int COMPONENTS = 4;
 
+    /** Bracket width (relative, normalized units) at which quantile inversion stops. */
+    static final double QUANTILE_TOL = 1e-8;
+
     final int tokens;
     final float[] weightsLogits; // (T, P, C)
     final float[] df; // (T, P) Student-T
@@ -135,47 +138,85 @@ public final class Mixture {
 
     /**
      * Quantiles at ascending {@code levels} for token t, position p, in original units, by
-     * inverting the mixture CDF: the smallest x with F(x) >= level, found by bracketing and
-     * bisection to a relative width of 1e-9. Written into {@code out[offset + j]}.
+     * inverting the mixture CDF: the smallest x with F(x) >= level. Each level is bracketed
+     * (reusing the previous level's lower end) and refined by the Illinois variant of regula falsi,
+     * which converges superlinearly on the smooth parts and still shrinks the bracket onto a jump
+     * (negative-binomial atoms, the 0.001-scale Normal); stops at a width of
+     * {@link #QUANTILE_TOL} x max(1, |x|) in normalized units. Written into {@code out[offset +
+     * j]}, non-decreasing.
      */
     public void quantiles(int t, int p, double[] levels, float[] out, int offset) {
         int i = t * PATCH + p;
         float[] pw = probs(i);
         double lo = -1;
+        double flo = Double.NaN;
         double hi = 1;
+        double fhi = Double.NaN;
         for (int j = 0; j < levels.length; j++) {
             double q = levels[j];
-            // lo must have F < q, hi must have F >= q; levels ascend so lo only moves up
-            double step = Math.max(1, hi - lo);
-            while (cdfNormalized(i, pw, lo) >= q && lo > -1e30) {
+            // bracket: F(lo) < q <= F(hi); levels ascend, so lo never needs to move down again
+            if (Double.isNaN(flo)) {
+                flo = cdfNormalized(i, pw, lo);
+            }
+            for (double step = 1; flo >= q && lo > -1e30; step *= 2) {
+                hi = lo;
+                fhi = flo;
                 lo -= step;
-                step *= 2;
+                flo = cdfNormalized(i, pw, lo);
             }
-            step = Math.max(1, hi - lo);
-            if (hi < lo) {
+            if (Double.isNaN(fhi) || hi <= lo) {
                 hi = lo + 1;
+                fhi = cdfNormalized(i, pw, hi);
             }
-            while (cdfNormalized(i, pw, hi) < q && hi < 1e30) {
+            for (double step = 1; fhi < q && hi < 1e30; step *= 2) {
+                lo = hi;
+                flo = fhi;
                 hi += step;
-                step *= 2;
+                fhi = cdfNormalized(i, pw, hi);
             }
             double a = lo;
+            double fa = flo - q; // < 0; may be halved by Illinois, faTrue is not
+            double faTrue = flo;
             double b = hi;
-            for (int it = 0; it < 200 && b - a > 1e-9 * Math.max(1, Math.abs(a) + Math.abs(b));
+            double fb = fhi - q; // >= 0
+            double fbTrue = fhi;
+            int side = 0;
+            for (int it = 0; it < 200 && b - a > QUANTILE_TOL * Math.max(1, Math.abs(a) + Math.abs(b));
                     it++) {
-                double m = 0.5 * (a + b);
-                if (cdfNormalized(i, pw, m) >= q) {
-                    b = m;
+                double x = b - fb * (b - a) / (fb - fa);
+                if (!(x > a && x < b) || it % 8 == 7) {
+                    x = 0.5 * (a + b); // guard and a bisection step now and then (jumps)
+                }
+                double fxTrue = cdfNormalized(i, pw, x);
+                double fx = fxTrue - q;
+                if (fx >= 0) {
+                    b = x;
+                    fb = fx;
+                    fbTrue = fxTrue;
+                    if (side == 1) {
+                        fa /= 2; // Illinois: halve the stale end's value
+                    }
+                    side = 1;
                 } else {
-                    a = m;
+                    a = x;
+                    fa = fx;
+                    faTrue = fxTrue;
+                    if (side == -1) {
+                        fb /= 2;
+                    }
+                    side = -1;
                 }
             }
             out[offset + j] = (float) (loc[t] + scale[t] * b);
             if (j > 0 && out[offset + j] < out[offset + j - 1]) {
-                // two levels on one atom, each located within the bisection tolerance
+                // two levels on one atom, each located within the tolerance
                 out[offset + j] = out[offset + j - 1];
             }
+            // next level: F(a) < q_j <= q_{j+1}; keep (b, F(b)) as a candidate upper end
             lo = a;
+            flo = faTrue;
+            hi = b;
+            fhi = fbTrue;
         }
     }
 
