@@ -31,7 +31,7 @@ public final class DistrParamProj {
     private final NDArray b; // (192)
     private final double normalScale;
 
-    private DistrParamProj(NDArray wT, NDArray b, double normalScale) {
+    DistrParamProj(NDArray wT, NDArray b, double normalScale) {
         this.wT = wT;
         this.b = b;
         this.normalScale = normalScale;

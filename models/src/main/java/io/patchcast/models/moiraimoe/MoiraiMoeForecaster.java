@@ -1,6 +1,7 @@
 package io.patchcast.models.moiraimoe;
 
 import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
@@ -69,8 +70,18 @@ public final class MoiraiMoeForecaster implements Forecaster {
         private String name = "moirai-moe";
         private String version = "0";
         private int numSamples = DEFAULT_NUM_SAMPLES;
+        private int engineThreads;
 
         Builder() {}
+
+        /**
+         * libtorch intra-op threads for the whole JVM (the engine has one pool); 0 keeps the engine
+         * default (one per core). The job sets this from its inference options.
+         */
+        public Builder setEngineThreads(int threads) {
+            this.engineThreads = threads;
+            return this;
+        }
 
         public Builder setCheckpoint(Path dir) {
             this.checkpoint = dir;
@@ -109,9 +120,16 @@ public final class MoiraiMoeForecaster implements Forecaster {
                         "numSamples (%d) must be >= 2: sample quantiles need several paths",
                         numSamples));
             }
+            if (engineThreads < 0) {
+                throw new IllegalArgumentException(String.format(
+                        "engineThreads (%d) must be >= 0 (0 = engine default)", engineThreads));
+            }
             MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device);
-            LOG.info("Moirai-MoE forecaster {} version {} on {}, {} sample paths", name,
-                    version, device, numSamples);
+            if (engineThreads > 0) {
+                JniUtils.setNumThreads(engineThreads);
+            }
+            LOG.info("Moirai-MoE forecaster {} version {} on {} with {} engine threads, {} sample"
+                    + " paths", name, version, device, JniUtils.getNumThreads(), numSamples);
             return new MoiraiMoeForecaster(m, name, version, numSamples);
         }
     }

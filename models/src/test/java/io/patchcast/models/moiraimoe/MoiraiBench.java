@@ -15,13 +15,14 @@ import java.util.SplittableRandom;
  * forward alone and of the full forecast (forward + 16 x 31 grid quantiles by CDF inversion), and
  * each batch's forward throughput relative to batch 1 measured in the same run (the baseline).
  *
- * <p>Run: {@code java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -cp ...
- * io.patchcast.models.moiraimoe.MoiraiBench [seconds-per-point]}.
+ * <p>Run: {@code java -Dai.djl.offline=true -cp ...
+ * io.patchcast.models.moiraimoe.MoiraiBench [seconds-per-point [engine-threads]]}.
  */
 public final class MoiraiBench {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int context = 512;
         int horizon = 16;
         Path dir = Files.createTempDirectory("moirai-bench");
@@ -29,11 +30,10 @@ public final class MoiraiBench {
         StringBuilder json = new StringBuilder();
         json.append(String.format(Locale.ROOT,
                 "{\"model\":\"moirai-moe-small-random\",\"context\":%d,\"horizon\":%d,"
-                        + "\"threads\":\"%s\",\"device\":\"cpu\",\"seconds_per_point\":%.1f,"
-                        + "\"results\":[", context, horizon,
-                System.getProperty("ai.djl.pytorch.num_threads", "default"), seconds));
+                        + "\"threads\":%d,\"device\":\"cpu\",\"seconds_per_point\":%.1f,"
+                        + "\"results\":[", context, horizon, threads, seconds));
         try (MoiraiMoeForecaster f = MoiraiMoeForecaster.builder().setCheckpoint(dir)
-                .setName("moirai-moe-small-random").build()) {
+                .setName("moirai-moe-small-random").setEngineThreads(threads).build()) {
             MoiraiMoEModule module = moduleOf(f);
             double base = 0;
             int[] batches = {1, 8, 64};
