@@ -52,6 +52,36 @@ public final class Mixture {
         this.scale = scale;
     }
 
+    /** Token-wise concatenation of mixtures with the same normal scale. */
+    public static Mixture concat(java.util.List<Mixture> parts) {
+        int t = 0;
+        for (Mixture m : parts) {
+            t += m.tokens;
+        }
+        int tp = t * PATCH;
+        Mixture first = parts.get(0);
+        Mixture out = new Mixture(t, new float[tp * COMPONENTS], new float[tp], new float[tp],
+                new float[tp], new float[tp], first.normalScale, new float[tp], new float[tp],
+                new float[tp], new float[tp], new float[t], new float[t]);
+        int o = 0;
+        for (Mixture m : parts) {
+            int n = m.tokens * PATCH;
+            System.arraycopy(m.weightsLogits, 0, out.weightsLogits, o * COMPONENTS, n * COMPONENTS);
+            System.arraycopy(m.df, 0, out.df, o, n);
+            System.arraycopy(m.tLoc, 0, out.tLoc, o, n);
+            System.arraycopy(m.tScale, 0, out.tScale, o, n);
+            System.arraycopy(m.nLoc, 0, out.nLoc, o, n);
+            System.arraycopy(m.totalCount, 0, out.totalCount, o, n);
+            System.arraycopy(m.nbLogits, 0, out.nbLogits, o, n);
+            System.arraycopy(m.lnLoc, 0, out.lnLoc, o, n);
+            System.arraycopy(m.lnScale, 0, out.lnScale, o, n);
+            System.arraycopy(m.loc, 0, out.loc, o / PATCH, m.tokens);
+            System.arraycopy(m.scale, 0, out.scale, o / PATCH, m.tokens);
+            o += n;
+        }
+        return out;
+    }
+
     /** The mixture of the first {@code t} tokens only (copies). */
     public Mixture firstTokens(int t) {
         int tp = t * PATCH;

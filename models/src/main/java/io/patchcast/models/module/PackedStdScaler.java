@@ -28,11 +28,26 @@ public final class PackedStdScaler {
             long[] variateId, int n, int l, int p, float[] loc, float[] scale) {
         double[] tokSum = new double[l];
         double[] tokCnt = new double[l];
+        int[] group = new int[l]; // group index of each token within its row
+        int[] first = new int[l]; // first token of each group
+        double[] grpSum = new double[l];
+        double[] grpCnt = new double[l];
         double[] grpLoc = new double[l];
-        double[] grpVar = new double[l];
+        double[] grpDev = new double[l];
         for (int b = 0; b < n; b++) {
             int base = b * l;
+            int groups = 0;
             for (int i = 0; i < l; i++) {
+                // (sample_id, variate_id) groups; rows hold few variates, so a scan is cheap
+                int g = 0;
+                while (g < groups && !sameGroup(sampleId, variateId, base + first[g], base + i)) {
+                    g++;
+                }
+                group[i] = g;
+                if (g == groups) {
+                    first[g] = i;
+                    groups++;
+                }
                 double s = 0;
                 double c = 0;
                 int o = (base + i) * p;
@@ -45,35 +60,34 @@ public final class PackedStdScaler {
                 tokSum[i] = s;
                 tokCnt[i] = c;
             }
+            java.util.Arrays.fill(grpSum, 0, groups, 0);
+            java.util.Arrays.fill(grpCnt, 0, groups, 0);
+            java.util.Arrays.fill(grpDev, 0, groups, 0);
             for (int i = 0; i < l; i++) {
-                double s = 0;
-                double c = 0;
-                for (int k = 0; k < l; k++) {
-                    if (sameGroup(sampleId, variateId, base + i, base + k)) {
-                        s += tokSum[k];
-                        c += tokCnt[k];
-                    }
-                }
-                grpLoc[i] = s / (c == 0 ? 1 : c);
-                grpVar[i] = c - CORRECTION; // denominator, finished below
+                grpSum[group[i]] += tokSum[i];
+                grpCnt[group[i]] += tokCnt[i];
+            }
+            for (int g = 0; g < groups; g++) {
+                grpLoc[g] = grpSum[g] / (grpCnt[g] == 0 ? 1 : grpCnt[g]);
             }
             for (int i = 0; i < l; i++) {
+                double m = grpLoc[group[i]];
+                int o = (base + i) * p;
                 double dev = 0;
-                for (int k = 0; k < l; k++) {
-                    if (sameGroup(sampleId, variateId, base + i, base + k)) {
-                        int o = (base + k) * p;
-                        for (int j = 0; j < p; j++) {
-                            if (observed[o + j]) {
-                                double d = target[o + j] - grpLoc[i];
-                                dev += d * d;
-                            }
-                        }
+                for (int j = 0; j < p; j++) {
+                    if (observed[o + j]) {
+                        double d = target[o + j] - m;
+                        dev += d * d;
                     }
                 }
-                double den = grpVar[i];
-                double var = dev / (den == 0 ? 1 : den);
+                grpDev[group[i]] += dev;
+            }
+            for (int i = 0; i < l; i++) {
+                int g = group[i];
+                double den = grpCnt[g] - CORRECTION;
+                double var = grpDev[g] / (den == 0 ? 1 : den);
                 boolean pad = sampleId[base + i] == 0;
-                loc[base + i] = pad ? 0f : (float) grpLoc[i];
+                loc[base + i] = pad ? 0f : (float) grpLoc[g];
                 scale[base + i] = pad ? 1f : (float) Math.sqrt(var + MINIMUM_SCALE);
             }
         }

@@ -20,7 +20,9 @@ import io.patchcast.models.module.RotaryProjection;
 import io.patchcast.models.module.WeightLoader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,13 @@ public final class MoiraiMoEModule implements AutoCloseable {
     /** One encoder layer (uni2ts module/transformer.py TransformerEncoderLayer, pre-norm). */
     private record Layer(RMSNorm norm1, GroupedQueryAttention selfAttn, RMSNorm norm2,
             MoEFeedForward ffn) {}
+
+    /**
+     * Token rows per module call: larger batches (AR steps run S*B rows) are split into chunks of
+     * whole rows, which bounds activation memory (attention is per row, so results are the same;
+     * chunks keep >= 12 token rows, see MoEFeedForward.MIN_ROWS).
+     */
+    public static final int MAX_TOKENS_PER_CALL = 16_384;
 
     private final MoiraiMoEConfig config;
     private final NDManager weights;
@@ -137,6 +146,15 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * every token (T = N*L), whose output at token t predicts token t+1.
      */
     public Mixture forward(PackedBatch in, TensorRecorder rec) {
+        if (!rec.enabled() && in.rows() > 1
+                && (long) in.rows() * in.tokens() > MAX_TOKENS_PER_CALL) {
+            int per = Math.max(1, MAX_TOKENS_PER_CALL / in.tokens());
+            List<Mixture> parts = new ArrayList<>();
+            for (int r = 0; r < in.rows(); r += per) {
+                parts.add(forward(in.rows(r, Math.min(in.rows(), r + per)), rec));
+            }
+            return Mixture.concat(parts);
+        }
         if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
             // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
             // of the rows so that a series' numbers never depend on its batch

@@ -53,6 +53,10 @@ public final class MoiraiMoEVerifier {
 
         @Override
         public String toString() {
+            if (tensor.startsWith("stat:")) {
+                return String.format("%s %s: worst %.3g (limit %.3g) at %s [%s]",
+                        pass ? "PASS" : "FAIL", tensor, worstAbs, tolerance, worstAt, note);
+            }
             return String.format("%s %s: max |diff| %.3g; closest to its tolerance at %s:"
                     + " expected %.8g got %.8g, |diff| %.3g vs tol %.3g; %d/%d over%s",
                     pass ? "PASS" : "FAIL", tensor, worstAbs, worstAt, expected, actual,

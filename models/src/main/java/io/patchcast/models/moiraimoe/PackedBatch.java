@@ -36,6 +36,23 @@ public record PackedBatch(int rows, int tokens, float[] target, boolean[] observ
         }
     }
 
+    /** Rows [from, to) as a new batch (copies). */
+    public PackedBatch rows(int from, int to) {
+        if (from < 0 || to > rows || from >= to) {
+            throw new IllegalArgumentException(String.format(
+                    "row range [%d, %d) outside [0, %d)", from, to, rows));
+        }
+        int a = from * tokens;
+        int b = to * tokens;
+        return new PackedBatch(to - from, tokens,
+                java.util.Arrays.copyOfRange(target, a * PATCH, b * PATCH),
+                java.util.Arrays.copyOfRange(observedMask, a * PATCH, b * PATCH),
+                java.util.Arrays.copyOfRange(sampleId, a, b),
+                java.util.Arrays.copyOfRange(timeId, a, b),
+                java.util.Arrays.copyOfRange(variateId, a, b),
+                java.util.Arrays.copyOfRange(predictionMask, a, b));
+    }
+
     /** Rows repeated {@code times} times, row {@code s * N + b} = row b (the (S, B) layout). */
     public PackedBatch repeat(int times) {
         int n = rows * times;

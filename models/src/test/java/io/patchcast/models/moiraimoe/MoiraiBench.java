@@ -15,6 +15,9 @@ import java.util.SplittableRandom;
  * forward alone and of the full forecast (forward + 16 x 31 grid quantiles by CDF inversion), and
  * each batch's forward throughput relative to batch 1 measured in the same run (the baseline).
  *
+ * <p>On a shared 2-core machine more than one intra-op thread made libtorch (OpenMP) 10-50x
+ * slower when the other core was busy, hence the default of 1 thread.
+ *
  * <p>Run: {@code java -Dai.djl.offline=true -cp ...
  * io.patchcast.models.moiraimoe.MoiraiBench [seconds-per-point [engine-threads]]}.
  */
@@ -22,7 +25,7 @@ public final class MoiraiBench {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int context = 512;
         int horizon = 16;
         Path dir = Files.createTempDirectory("moirai-bench");

@@ -87,6 +87,24 @@ class MoiraiMoEModuleTest {
         }
     }
 
+    @Test
+    void chunkedCallsGiveTheSameMixtureAsOneCall() throws Exception {
+        PackedBatch in = input(); // 1 row of 6 tokens
+        int rows = MoiraiMoEModule.MAX_TOKENS_PER_CALL / in.tokens() + 5; // forces 2 chunks
+        PackedBatch many = in.repeat(rows);
+        try (MoiraiMoEModule m = MoiraiMoEModule.load(MODEL, null)) {
+            Mixture one = m.forward(in.repeat(16));
+            Mixture chunked = m.forward(many);
+            assertThat(chunked.tokens()).isEqualTo(rows * in.tokens());
+            int last = (rows - 1) * in.tokens(); // a token of the second chunk
+            for (int k = 0; k < in.tokens(); k++) {
+                for (int p = 0; p < 16; p++) {
+                    assertThat(chunked.mean(last + k, p)).isEqualTo(one.mean(k, p));
+                }
+            }
+        }
+    }
+
     private static PackedBatch input() {
         float[][] s = new float[90][1];
         for (int t = 0; t < s.length; t++) {
