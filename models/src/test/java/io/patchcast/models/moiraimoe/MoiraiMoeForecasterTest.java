@@ -100,13 +100,42 @@ class MoiraiMoeForecasterTest {
     }
 
     @Test
-    void drawsDependOnSeriesKeyAndVersion() {
+    void concurrentCallsGiveTheSameForecastsAsSequentialOnes() throws Exception {
+        List<ForecastRequest> a = List.of(series("a1", 64, 21, 0.1), series("a2", 90, 22, 0));
+        List<ForecastRequest> b = List.of(series("b1", 128, 23, 0.3));
+        List<QuantileForecast> fa = forecaster.forecast(a, 24);
+        List<QuantileForecast> fb = forecaster.forecast(b, 24);
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                var ca = pool.submit(() -> forecaster.forecast(a, 24));
+                var cb = pool.submit(() -> forecaster.forecast(b, 24));
+                for (int i = 0; i < a.size(); i++) {
+                    assertThat(ca.get().get(i).quantiles()).containsExactly(fa.get(i).quantiles());
+                }
+                assertThat(cb.get().get(0).quantiles()).containsExactly(fb.get(0).quantiles());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void drawsDependOnSeriesKeyAndVersion() throws Exception {
         ForecastRequest a = series("k1", 64, 1, 0);
         ForecastRequest b = new ForecastRequest("k2", a.patchStart(), a.values(), a.observed());
         List<QuantileForecast> f = forecaster.forecast(List.of(a, b), 32);
         // the first patch is exact (no draws); the second comes from differently seeded paths
         assertThat(f.get(0).quantiles()[0]).isEqualTo(f.get(1).quantiles()[0]);
         assertThat(f.get(0).mean()[20]).isNotEqualTo(f.get(1).mean()[20]);
+        try (MoiraiMoeForecaster v2 = MoiraiMoeForecaster.builder()
+                .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
+                .setVersion("test-2").setNumSamples(30).build()) {
+            QuantileForecast other = v2.forecast(List.of(a), 32).get(0);
+            assertThat(other.mean()[20]).isNotEqualTo(f.get(0).mean()[20]);
+            assertThat(other.mean()[3]).isEqualTo(f.get(0).mean()[3]);
+        }
     }
 
     @Test
