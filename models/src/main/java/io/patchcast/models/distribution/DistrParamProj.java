@@ -2,7 +2,9 @@ package io.patchcast.models.distribution;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+
 import io.patchcast.models.module.WeightLoader;
+
 import java.io.IOException;
 
 /**
@@ -15,9 +17,15 @@ public final class DistrParamProj {
 
     /** Leaves in the order of the fused raw output, with their dim (args_dim). */
     public static final String[] LEAVES = {
-        "weights_logits", "components.0.df", "components.0.loc", "components.0.scale",
-        "components.1.loc", "components.2.total_count", "components.2.logits",
-        "components.3.loc", "components.3.scale"
+        "weights_logits",
+        "components.0.df",
+        "components.0.loc",
+        "components.0.scale",
+        "components.1.loc",
+        "components.2.total_count",
+        "components.2.logits",
+        "components.3.loc",
+        "components.3.scale"
     };
 
     static final int[] DIMS = {4, 1, 1, 1, 1, 1, 1, 1, 1};
@@ -37,24 +45,31 @@ public final class DistrParamProj {
         this.normalScale = normalScale;
     }
 
-    public static DistrParamProj load(WeightLoader w, String prefix, int dModel,
-            double normalScale) throws IOException {
+    public static DistrParamProj load(WeightLoader w, String prefix, int dModel, double normalScale)
+            throws IOException {
         float[] fused = new float[dModel * RAW];
         float[] bias = new float[RAW];
         int col = 0;
         for (int k = 0; k < LEAVES.length; k++) {
             int out = DIMS[k] * P;
             String key = prefix + LEAVES[k];
-            float[] wt = w.transposed(key + ".weight", "(1, dim*16, d_model) MultiOutSizeLinear",
-                    out, dModel, 1);
+            float[] wt =
+                    w.transposed(
+                            key + ".weight",
+                            "(1, dim*16, d_model) MultiOutSizeLinear",
+                            out,
+                            dModel,
+                            1);
             for (int r = 0; r < dModel; r++) {
                 System.arraycopy(wt, r * out, fused, r * RAW + col, out);
             }
             System.arraycopy(w.floats(key + ".bias", "(1, dim*16)", 1, out), 0, bias, col, out);
             col += out;
         }
-        return new DistrParamProj(w.manager().create(fused, new Shape(dModel, RAW)),
-                w.manager().create(bias, new Shape(RAW)), normalScale);
+        return new DistrParamProj(
+                w.manager().create(fused, new Shape(dModel, RAW)),
+                w.manager().create(bias, new Shape(RAW)),
+                normalScale);
     }
 
     /** h (T, D) -> raw (T, 192) as Java floats, leaves concatenated in {@link #LEAVES} order. */
@@ -105,8 +120,20 @@ public final class DistrParamProj {
             leaf[5][i] = softplus(leaf[5][i]); // total_count
             leaf[8][i] = Math.max(softplus(leaf[8][i]), EPS_F32); // log-normal scale
         }
-        return new Mixture(tokens, wl, leaf[1], leaf[2], leaf[3], leaf[4], normalScale, leaf[5],
-                leaf[6], leaf[7], leaf[8], loc, scale);
+        return new Mixture(
+                tokens,
+                wl,
+                leaf[1],
+                leaf[2],
+                leaf[3],
+                leaf[4],
+                normalScale,
+                leaf[5],
+                leaf[6],
+                leaf[7],
+                leaf[8],
+                loc,
+                scale);
     }
 
     /** torch.nn.functional.softplus (beta 1, threshold 20), spec §12.19. */

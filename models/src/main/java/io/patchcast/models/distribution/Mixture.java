@@ -5,12 +5,12 @@ import java.util.random.RandomGenerator;
 
 /**
  * Port of uni2ts {@code Mixture} (src/uni2ts/distribution/mixture.py) of the four Moirai-MoE
- * components, wrapped in {@code AffineTransformed(loc, scale)} from the scaler: per token and
- * patch position an independent mixture {@code y = loc + scale * x} (spec §8). Plain Java arrays;
- * this object owns them.
+ * components, wrapped in {@code AffineTransformed(loc, scale)} from the scaler: per token and patch
+ * position an independent mixture {@code y = loc + scale * x} (spec §8). Plain Java arrays; this
+ * object owns them.
  *
- * <p>Glossary: T tokens (N*L flattened), P = 16 patch positions, C = 4 components. Index
- * {@code i = t * P + p}.
+ * <p>Glossary: T tokens (N*L flattened), P = 16 patch positions, C = 4 components. Index {@code i =
+ * t * P + p}.
  */
 public final class Mixture {
 
@@ -34,9 +34,20 @@ public final class Mixture {
     final float[] loc; // (T) affine
     final float[] scale; // (T)
 
-    public Mixture(int tokens, float[] weightsLogits, float[] df, float[] tLoc, float[] tScale,
-            float[] nLoc, double normalScale, float[] totalCount, float[] nbLogits, float[] lnLoc,
-            float[] lnScale, float[] loc, float[] scale) {
+    public Mixture(
+            int tokens,
+            float[] weightsLogits,
+            float[] df,
+            float[] tLoc,
+            float[] tScale,
+            float[] nLoc,
+            double normalScale,
+            float[] totalCount,
+            float[] nbLogits,
+            float[] lnLoc,
+            float[] lnScale,
+            float[] loc,
+            float[] scale) {
         this.tokens = tokens;
         this.weightsLogits = weightsLogits;
         this.df = df;
@@ -60,9 +71,21 @@ public final class Mixture {
         }
         int tp = t * PATCH;
         Mixture first = parts.get(0);
-        Mixture out = new Mixture(t, new float[tp * COMPONENTS], new float[tp], new float[tp],
-                new float[tp], new float[tp], first.normalScale, new float[tp], new float[tp],
-                new float[tp], new float[tp], new float[t], new float[t]);
+        Mixture out =
+                new Mixture(
+                        t,
+                        new float[tp * COMPONENTS],
+                        new float[tp],
+                        new float[tp],
+                        new float[tp],
+                        new float[tp],
+                        first.normalScale,
+                        new float[tp],
+                        new float[tp],
+                        new float[tp],
+                        new float[tp],
+                        new float[t],
+                        new float[t]);
         int o = 0;
         for (Mixture m : parts) {
             int n = m.tokens * PATCH;
@@ -85,11 +108,20 @@ public final class Mixture {
     /** The mixture of the first {@code t} tokens only (copies). */
     public Mixture firstTokens(int t) {
         int tp = t * PATCH;
-        return new Mixture(t, Arrays.copyOf(weightsLogits, tp * COMPONENTS),
-                Arrays.copyOf(df, tp), Arrays.copyOf(tLoc, tp), Arrays.copyOf(tScale, tp),
-                Arrays.copyOf(nLoc, tp), normalScale, Arrays.copyOf(totalCount, tp),
-                Arrays.copyOf(nbLogits, tp), Arrays.copyOf(lnLoc, tp), Arrays.copyOf(lnScale, tp),
-                Arrays.copyOf(loc, t), Arrays.copyOf(scale, t));
+        return new Mixture(
+                t,
+                Arrays.copyOf(weightsLogits, tp * COMPONENTS),
+                Arrays.copyOf(df, tp),
+                Arrays.copyOf(tLoc, tp),
+                Arrays.copyOf(tScale, tp),
+                Arrays.copyOf(nLoc, tp),
+                normalScale,
+                Arrays.copyOf(totalCount, tp),
+                Arrays.copyOf(nbLogits, tp),
+                Arrays.copyOf(lnLoc, tp),
+                Arrays.copyOf(lnScale, tp),
+                Arrays.copyOf(loc, t),
+                Arrays.copyOf(scale, t));
     }
 
     public int tokens() {
@@ -140,8 +172,8 @@ public final class Mixture {
     }
 
     /**
-     * Analytic mean of the affine-transformed mixture at token t, position p, float32 arithmetic
-     * as the reference ({@code loc + scale * sum_c pi_c mean_c}; inf if the log-normal overflows).
+     * Analytic mean of the affine-transformed mixture at token t, position p, float32 arithmetic as
+     * the reference ({@code loc + scale * sum_c pi_c mean_c}; inf if the log-normal overflows).
      */
     public float mean(int t, int p) {
         int i = t * PATCH + p;
@@ -171,9 +203,8 @@ public final class Mixture {
      * inverting the mixture CDF: the smallest x with F(x) >= level. Each level is bracketed
      * (reusing the previous level's lower end) and refined by the Illinois variant of regula falsi,
      * which converges superlinearly on the smooth parts and still shrinks the bracket onto a jump
-     * (negative-binomial atoms, the 0.001-scale Normal); stops at a width of
-     * {@link #QUANTILE_TOL} x max(1, |x|) in normalized units. Written into {@code out[offset +
-     * j]}, non-decreasing.
+     * (negative-binomial atoms, the 0.001-scale Normal); stops at a width of {@link #QUANTILE_TOL}
+     * x max(1, |x|) in normalized units. Written into {@code out[offset + j]}, non-decreasing.
      */
     public void quantiles(int t, int p, double[] levels, float[] out, int offset) {
         int i = t * PATCH + p;
@@ -211,7 +242,8 @@ public final class Mixture {
             double fb = fhi - q; // >= 0
             double fbTrue = fhi;
             int side = 0;
-            for (int it = 0; it < 200 && b - a > QUANTILE_TOL * Math.max(1, Math.abs(a) + Math.abs(b));
+            for (int it = 0;
+                    it < 200 && b - a > QUANTILE_TOL * Math.max(1, Math.abs(a) + Math.abs(b));
                     it++) {
                 double x = b - fb * (b - a) / (fb - fa);
                 if (!(x > a && x < b) || it % 8 == 7) {
@@ -261,12 +293,13 @@ public final class Mixture {
             c++;
             acc += pw[c];
         }
-        double x = switch (c) {
-            case 0 -> StudentT.sample(rng, df[i], tLoc[i], tScale[i]);
-            case 1 -> NormalFixedScale.sample(rng, nLoc[i], normalScale);
-            case 2 -> NegativeBinomial.sample(rng, totalCount[i], nbLogits[i]);
-            default -> LogNormal.sample(rng, lnLoc[i], lnScale[i]);
-        };
+        double x =
+                switch (c) {
+                    case 0 -> StudentT.sample(rng, df[i], tLoc[i], tScale[i]);
+                    case 1 -> NormalFixedScale.sample(rng, nLoc[i], normalScale);
+                    case 2 -> NegativeBinomial.sample(rng, totalCount[i], nbLogits[i]);
+                    default -> LogNormal.sample(rng, lnLoc[i], lnScale[i]);
+                };
         return loc[t] + scale[t] * x;
     }
 }

@@ -4,8 +4,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Negative binomial component (uni2ts src/uni2ts/distribution/negative_binomial.py): total_count r
- * = softplus (may be 0), logits l raw, p = sigmoid(l); mean r e^l; sampled as Poisson(Gamma(r,
- * rate e^-l)) (spec §8.2).
+ * = softplus (may be 0), logits l raw, p = sigmoid(l); mean r e^l; sampled as Poisson(Gamma(r, rate
+ * e^-l)) (spec §8.2).
  */
 public final class NegativeBinomial {
 

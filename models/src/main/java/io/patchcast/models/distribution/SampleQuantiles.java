@@ -8,8 +8,9 @@ public final class SampleQuantiles {
     private SampleQuantiles() {}
 
     /**
-     * GluonTS {@code SampleForecast.quantile} (model/forecast.py v0.14.3): {@code sorted[int(round((S
-     * - 1) q))]}, numpy rounds half to even, hence {@link Math#rint} (spec §10).
+     * GluonTS {@code SampleForecast.quantile} (model/forecast.py v0.14.3): {@code
+     * sorted[int(round((S - 1) q))]}, numpy rounds half to even, hence {@link Math#rint} (spec
+     * §10).
      */
     public static double gluonTs(double[] sorted, double q) {
         return sorted[(int) Math.rint((sorted.length - 1) * q)];

@@ -41,8 +41,8 @@ public final class SpecialFunctions {
         if (x >= 1) {
             return 1;
         }
-        double lbt = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x)
-                + b * Math.log1p(-x);
+        double lbt =
+                logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
         if (x < (a + 1) / (a + b + 2)) {
             return Math.exp(lbt) * betaCf(x, a, b) / a;
         }

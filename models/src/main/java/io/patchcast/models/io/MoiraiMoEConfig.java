@@ -5,14 +5,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Hugging Face {@code config.json} of a Moirai-MoE checkpoint: the constructor arguments of
@@ -39,32 +41,47 @@ public record MoiraiMoEConfig(
     /** The only patch size the released checkpoints (and this port) support; spec §2, §12.23. */
     public static final int PATCH_SIZE = 16;
 
-    static final Set<String> KNOWN_KEYS = Set.of("attn_dropout_p", "d_ff", "d_model",
-            "distr_output", "dropout_p", "max_seq_len", "num_layers", "patch_sizes", "scaling");
+    static final Set<String> KNOWN_KEYS =
+            Set.of(
+                    "attn_dropout_p",
+                    "d_ff",
+                    "d_model",
+                    "distr_output",
+                    "dropout_p",
+                    "max_seq_len",
+                    "num_layers",
+                    "patch_sizes",
+                    "scaling");
 
-    static final List<String> COMPONENT_TARGETS = List.of(
-            "uni2ts.distribution.student_t.StudentTOutput",
-            "uni2ts.distribution.normal.NormalFixedScaleOutput",
-            "uni2ts.distribution.negative_binomial.NegativeBinomialOutput",
-            "uni2ts.distribution.log_normal.LogNormalOutput");
+    static final List<String> COMPONENT_TARGETS =
+            List.of(
+                    "uni2ts.distribution.student_t.StudentTOutput",
+                    "uni2ts.distribution.normal.NormalFixedScaleOutput",
+                    "uni2ts.distribution.negative_binomial.NegativeBinomialOutput",
+                    "uni2ts.distribution.log_normal.LogNormalOutput");
 
     private static final Logger LOG = LoggerFactory.getLogger(MoiraiMoEConfig.class);
 
     public MoiraiMoEConfig {
         if (dModel <= 0 || dModel % HEAD_DIM != 0) {
-            throw new IllegalArgumentException(String.format(
-                    "d_model must be a positive multiple of %d (num_heads = d_model // 64), got %d",
-                    HEAD_DIM, dModel));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "d_model must be a positive multiple of %d (num_heads = d_model // 64),"
+                                + " got %d",
+                            HEAD_DIM, dModel));
         }
         if (dFf <= 0 || numLayers <= 0 || maxSeqLen <= 0) {
-            throw new IllegalArgumentException(String.format(
-                    "d_ff (%d), num_layers (%d) and max_seq_len (%d) must be positive", dFf,
-                    numLayers, maxSeqLen));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "d_ff (%d), num_layers (%d) and max_seq_len (%d) must be positive",
+                            dFf, numLayers, maxSeqLen));
         }
         if (patchSizes == null || !patchSizes.equals(List.of(PATCH_SIZE))) {
-            throw new IllegalArgumentException(String.format(
-                    "patch_sizes must be [%d] (other sizes give zero embeddings in uni2ts), got %s",
-                    PATCH_SIZE, patchSizes));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "patch_sizes must be [%d] (other sizes give zero embeddings in uni2ts),"
+                                + " got %s",
+                            PATCH_SIZE, patchSizes));
         }
         if (distrOutput == null) {
             throw new IllegalArgumentException("distr_output is missing");
@@ -86,13 +103,18 @@ public record MoiraiMoEConfig(
             if (!"uni2ts.distribution.mixture.MixtureOutput".equals(target)) {
                 throw new IllegalArgumentException(
                         "distr_output._target_ must be uni2ts.distribution.mixture.MixtureOutput,"
-                                + " got " + target);
+                                + " got "
+                                + target);
             }
-            List<String> got = components == null ? List.of()
-                    : components.stream().map(Component::target).toList();
+            List<String> got =
+                    components == null
+                            ? List.of()
+                            : components.stream().map(Component::target).toList();
             if (!got.equals(COMPONENT_TARGETS)) {
-                throw new IllegalArgumentException(String.format(
-                        "distr_output.components must be %s, got %s", COMPONENT_TARGETS, got));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "distr_output.components must be %s, got %s",
+                                COMPONENT_TARGETS, got));
             }
             Double s = components.get(1).scale();
             if (s == null || !(s > 0)) {
@@ -116,8 +138,8 @@ public record MoiraiMoEConfig(
 
     /** Parses {@code file}; unknown keys are logged once, bad values fail naming the file. */
     public static MoiraiMoEConfig load(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        ObjectMapper mapper =
+                new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         JsonNode root;
         try {
             root = mapper.readTree(Files.readAllBytes(file));
@@ -128,17 +150,20 @@ public record MoiraiMoEConfig(
             throw new ModelFormatException(file + ": expected a JSON object");
         }
         Set<String> unknown = new TreeSet<>();
-        root.fieldNames().forEachRemaining(k -> {
-            if (!KNOWN_KEYS.contains(k)) {
-                unknown.add(k);
-            }
-        });
+        root.fieldNames()
+                .forEachRemaining(
+                        k -> {
+                            if (!KNOWN_KEYS.contains(k)) {
+                                unknown.add(k);
+                            }
+                        });
         Set<String> missing = new TreeSet<>(KNOWN_KEYS);
         root.fieldNames().forEachRemaining(missing::remove);
         if (!missing.isEmpty()) {
-            throw new ModelFormatException(String.format(
-                    "%s: missing config keys %s (MoiraiMoEModule constructor arguments)", file,
-                    missing));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: missing config keys %s (MoiraiMoEModule constructor arguments)",
+                            file, missing));
         }
         if (!unknown.isEmpty()) {
             LOG.warn("{}: ignoring unknown config keys {}", file, unknown);

@@ -2,6 +2,7 @@ package io.patchcast.models.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,13 +20,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a safetensors file (huggingface/safetensors format): an 8-byte little-endian header
- * length, a JSON header mapping names to {dtype, shape, data_offsets}, then raw little-endian data.
+ * Reads a safetensors file (huggingface/safetensors format): an 8-byte little-endian header length,
+ * a JSON header mapping names to {dtype, shape, data_offsets}, then raw little-endian data.
  *
  * <p>The whole header is validated when the file is opened (length sane, offsets in range, sorted
  * without overlap, byte length equal to numel x dtype size), so a truncated or inconsistent file
- * fails at once, naming the file and the tensor. Tensor data is mapped lazily per tensor, so
- * files above 2 GiB (Moirai-MoE base, 3.7 GB) work.
+ * fails at once, naming the file and the tensor. Tensor data is mapped lazily per tensor, so files
+ * above 2 GiB (Moirai-MoE base, 3.7 GB) work.
  */
 public final class SafetensorsReader implements AutoCloseable {
 
@@ -40,8 +41,12 @@ public final class SafetensorsReader implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsReader(Path file, FileChannel channel, long dataStart,
-            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    private SafetensorsReader(
+            Path file,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
         this.file = file;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -55,16 +60,19 @@ public final class SafetensorsReader implements AutoCloseable {
         try {
             long size = ch.size();
             if (size < 8) {
-                throw new ModelFormatException(String.format(
-                        "%s: %d bytes, too short for the 8-byte header length", file, size));
+                throw new ModelFormatException(
+                        String.format(
+                                "%s: %d bytes, too short for the 8-byte header length",
+                                file, size));
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.flip().getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-                throw new ModelFormatException(String.format(
-                        "%s: header length %d is not in [1, min(%d, file size %d - 8)]", file,
-                        headerLen, MAX_HEADER_BYTES, size));
+                throw new ModelFormatException(
+                        String.format(
+                                "%s: header length %d is not in [1, min(%d, file size %d - 8)]",
+                                file, headerLen, MAX_HEADER_BYTES, size));
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8);
@@ -73,8 +81,9 @@ public final class SafetensorsReader implements AutoCloseable {
             try {
                 header = JSON.readTree(headerText);
             } catch (IOException e) {
-                throw new ModelFormatException(String.format(
-                        "%s: header is not valid JSON (%s)", file, e.getMessage()), e);
+                throw new ModelFormatException(
+                        String.format("%s: header is not valid JSON (%s)", file, e.getMessage()),
+                        e);
             }
             if (header == null || !header.isObject()) {
                 throw new ModelFormatException(file + ": header is not a JSON object");
@@ -87,14 +96,19 @@ public final class SafetensorsReader implements AutoCloseable {
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(
-                            m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    e.getValue()
+                            .fields()
+                            .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 tensors.put(e.getKey(), parseEntry(file, e.getKey(), e.getValue(), dataLen));
             }
             checkNoOverlap(file, tensors.values());
-            return new SafetensorsReader(file, ch, dataStart, Collections.unmodifiableMap(tensors),
+            return new SafetensorsReader(
+                    file,
+                    ch,
+                    dataStart,
+                    Collections.unmodifiableMap(tensors),
                     Collections.unmodifiableMap(metadata));
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -107,46 +121,65 @@ public final class SafetensorsReader implements AutoCloseable {
         JsonNode dt = v.get("dtype");
         JsonNode sh = v.get("shape");
         JsonNode off = v.get("data_offsets");
-        if (dt == null || !dt.isTextual() || sh == null || !sh.isArray() || off == null
-                || !off.isArray() || off.size() != 2) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' needs dtype (string), shape (array) and data_offsets"
-                            + " ([begin, end]), got %s", file, name, v));
+        if (dt == null
+                || !dt.isTextual()
+                || sh == null
+                || !sh.isArray()
+                || off == null
+                || !off.isArray()
+                || off.size() != 2) {
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' needs dtype (string), shape (array) and data_offsets"
+                                    + " ([begin, end]), got %s",
+                            file, name, v));
         }
         SafetensorsDType dtype = SafetensorsDType.parse(dt.asText());
         if (dtype == null) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has dtype %s, expected one of %s", file, name, dt.asText(),
-                    Arrays.toString(SafetensorsDType.values())));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' has dtype %s, expected one of %s",
+                            file, name, dt.asText(), Arrays.toString(SafetensorsDType.values())));
         }
         long[] shape = new long[sh.size()];
         for (int i = 0; i < shape.length; i++) {
             if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) {
-                throw new ModelFormatException(String.format(
-                        "%s: tensor '%s' has an invalid shape %s", file, name, sh));
+                throw new ModelFormatException(
+                        String.format("%s: tensor '%s' has an invalid shape %s", file, name, sh));
             }
             shape[i] = sh.get(i).asLong();
         }
         long begin = off.get(0).asLong(-1);
         long end = off.get(1).asLong(-1);
         if (begin < 0 || end < begin || end > dataLen) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has data_offsets [%d, %d] outside the data section of %d"
-                            + " bytes (file truncated?)", file, name, begin, end, dataLen));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' has data_offsets [%d, %d] outside the data section of"
+                                + " %d bytes (file truncated?)",
+                            file, name, begin, end, dataLen));
         }
         TensorInfo info = new TensorInfo(name, dtype, shape, begin, end);
         long expected;
         try {
             expected = Math.multiplyExact(info.numel(), dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' shape %s overflows", file, name, info.shapeString()));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' shape %s overflows", file, name, info.shapeString()));
         }
         if (expected != end - begin) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has shape %s and dtype %s (%d bytes) but data_offsets"
-                            + " [%d, %d] span %d bytes", file, name, info.shapeString(), dtype,
-                    expected, begin, end, end - begin));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' has shape %s and dtype %s (%d bytes) but data_offsets"
+                                    + " [%d, %d] span %d bytes",
+                            file,
+                            name,
+                            info.shapeString(),
+                            dtype,
+                            expected,
+                            begin,
+                            end,
+                            end - begin));
         }
         return info;
     }
@@ -159,9 +192,10 @@ public final class SafetensorsReader implements AutoCloseable {
             TensorInfo a = sorted.get(i - 1);
             TensorInfo b = sorted.get(i);
             if (b.begin() < a.end()) {
-                throw new ModelFormatException(String.format(
-                        "%s: tensors '%s' [%d, %d] and '%s' [%d, %d] overlap", file, a.name(),
-                        a.begin(), a.end(), b.name(), b.begin(), b.end()));
+                throw new ModelFormatException(
+                        String.format(
+                                "%s: tensors '%s' [%d, %d] and '%s' [%d, %d] overlap",
+                                file, a.name(), a.begin(), a.end(), b.name(), b.begin(), b.end()));
             }
         }
     }
@@ -197,8 +231,10 @@ public final class SafetensorsReader implements AutoCloseable {
     public TensorInfo info(String name) throws ModelFormatException {
         TensorInfo info = tensors.get(name);
         if (info == null) {
-            throw new ModelFormatException(String.format(
-                    "%s: missing tensor '%s' (%d tensors present)", file, name, tensors.size()));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: missing tensor '%s' (%d tensors present)",
+                            file, name, tensors.size()));
         }
         return info;
     }
@@ -208,9 +244,10 @@ public final class SafetensorsReader implements AutoCloseable {
             throws ModelFormatException {
         TensorInfo info = info(name);
         if (!info.hasShape(expected)) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has shape %s, expected %s (%s)", file, name,
-                    info.shapeString(), Arrays.toString(expected), why));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' has shape %s, expected %s (%s)",
+                            file, name, info.shapeString(), Arrays.toString(expected), why));
         }
         return info;
     }
@@ -218,9 +255,10 @@ public final class SafetensorsReader implements AutoCloseable {
     private ByteBuffer bytes(TensorInfo info) throws IOException {
         long len = info.byteLength();
         if (len > Integer.MAX_VALUE) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has %d bytes, more than one Java array can hold", file,
-                    info.name(), len));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' has %d bytes, more than one Java array can hold",
+                            file, info.name(), len));
         }
         ByteBuffer buf = ByteBuffer.allocate((int) len);
         readFully(channel, buf, dataStart + info.begin());
@@ -312,18 +350,23 @@ public final class SafetensorsReader implements AutoCloseable {
                     out[i] = b.get(i) & 0xff;
                 }
             }
-            default -> throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has dtype %s, expected an integer dtype (I64, I32, U8, BOOL)",
-                    file, name, info.dtype()));
+            default ->
+                    throw new ModelFormatException(
+                            String.format(
+                                    "%s: tensor '%s' has dtype %s, expected an integer dtype (I64,"
+                                        + " I32, U8, BOOL)",
+                                    file, name, info.dtype()));
         }
         return out;
     }
 
     private void requireFloating(TensorInfo info) throws ModelFormatException {
         if (!info.dtype().isFloating()) {
-            throw new ModelFormatException(String.format(
-                    "%s: tensor '%s' has dtype %s, expected a floating dtype (F64, F32, F16, BF16)",
-                    file, info.name(), info.dtype()));
+            throw new ModelFormatException(
+                    String.format(
+                            "%s: tensor '%s' has dtype %s, expected a floating dtype (F64, F32,"
+                                + " F16, BF16)",
+                            file, info.name(), info.dtype()));
         }
     }
 

@@ -3,6 +3,7 @@ package io.patchcast.models.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -59,15 +60,21 @@ public final class SafetensorsWriter {
     }
 
     /** Adds a tensor from raw little-endian bytes (for F16/BF16/U8 or tests of broken files). */
-    public SafetensorsWriter putRaw(String name, SafetensorsDType dtype, long[] shape, byte[] data) {
+    public SafetensorsWriter putRaw(
+            String name, SafetensorsDType dtype, long[] shape, byte[] data) {
         long numel = 1;
         for (long d : shape) {
             numel *= d;
         }
         if (numel * dtype.byteSize() != data.length) {
-            throw new IllegalArgumentException(String.format(
-                    "tensor '%s': shape %s of %s needs %d bytes, got %d", name,
-                    Arrays.toString(shape), dtype, numel * dtype.byteSize(), data.length));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "tensor '%s': shape %s of %s needs %d bytes, got %d",
+                            name,
+                            Arrays.toString(shape),
+                            dtype,
+                            numel * dtype.byteSize(),
+                            data.length));
         }
         return put(name, dtype, shape, data);
     }
@@ -84,16 +91,18 @@ public final class SafetensorsWriter {
         long numel = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException(String.format(
-                        "tensor '%s': negative dimension in shape %s", name,
-                        Arrays.toString(shape)));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "tensor '%s': negative dimension in shape %s",
+                                name, Arrays.toString(shape)));
             }
             numel *= d;
         }
         if (numel != n) {
-            throw new IllegalArgumentException(String.format(
-                    "tensor '%s': shape %s holds %d values, got %d", name, Arrays.toString(shape),
-                    numel, n));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "tensor '%s': shape %s holds %d values, got %d",
+                            name, Arrays.toString(shape), numel, n));
         }
     }
 
@@ -139,8 +148,8 @@ public final class SafetensorsWriter {
                     out.write(e.data());
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }

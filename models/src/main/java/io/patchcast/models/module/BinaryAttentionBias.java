@@ -2,12 +2,13 @@ package io.patchcast.models.module;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+
 import java.io.IOException;
 
 /**
  * Port of uni2ts {@code BinaryAttentionBias} (src/uni2ts/module/position/attn_bias.py): one learned
- * bias per head for "same variate" ({@code emb.weight[1]}) and "different variate"
- * ({@code emb.weight[0]}), spec §6.2.
+ * bias per head for "same variate" ({@code emb.weight[1]}) and "different variate" ({@code
+ * emb.weight[0]}), spec §6.2.
  */
 public final class BinaryAttentionBias {
 

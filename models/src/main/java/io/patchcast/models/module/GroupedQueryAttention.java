@@ -2,6 +2,7 @@ package io.patchcast.models.module;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+
 import java.io.IOException;
 
 /**
@@ -25,9 +26,17 @@ public final class GroupedQueryAttention {
     private final BinaryAttentionBias varAttnBias;
     private final RotaryProjection timeQkProj;
 
-    private GroupedQueryAttention(int numHeads, int headDim, NDArray qProjT, NDArray kProjT,
-            NDArray vProjT, RMSNorm qNorm, RMSNorm kNorm, NDArray outProjT,
-            BinaryAttentionBias varAttnBias, RotaryProjection timeQkProj) {
+    private GroupedQueryAttention(
+            int numHeads,
+            int headDim,
+            NDArray qProjT,
+            NDArray kProjT,
+            NDArray vProjT,
+            RMSNorm qNorm,
+            RMSNorm kNorm,
+            NDArray outProjT,
+            BinaryAttentionBias varAttnBias,
+            RotaryProjection timeQkProj) {
         this.numHeads = numHeads;
         this.headDim = headDim;
         this.qProjT = qProjT;
@@ -41,21 +50,43 @@ public final class GroupedQueryAttention {
     }
 
     /** Loads {@code prefix + "q_proj.weight"} etc.; {@code rope} is shared by all layers. */
-    public static GroupedQueryAttention load(WeightLoader w, String prefix, int dModel,
-            int numHeads, int headDim, RotaryProjection rope) throws IOException {
+    public static GroupedQueryAttention load(
+            WeightLoader w,
+            String prefix,
+            int dModel,
+            int numHeads,
+            int headDim,
+            RotaryProjection rope)
+            throws IOException {
         int inner = numHeads * headDim;
         Shape s = new Shape(dModel, inner);
         String why = "(num_heads * head_dim, d_model), no bias";
-        NDArray q = w.manager().create(w.transposed(prefix + "q_proj.weight", why, inner, dModel), s);
-        NDArray k = w.manager().create(w.transposed(prefix + "k_proj.weight", why, inner, dModel), s);
-        NDArray v = w.manager().create(w.transposed(prefix + "v_proj.weight", why, inner, dModel), s);
-        NDArray o = w.manager().create(
-                w.transposed(prefix + "out_proj.weight", "(d_model, d_model)", dModel, inner),
-                new Shape(inner, dModel));
-        return new GroupedQueryAttention(numHeads, headDim, q, k, v,
+        NDArray q =
+                w.manager().create(w.transposed(prefix + "q_proj.weight", why, inner, dModel), s);
+        NDArray k =
+                w.manager().create(w.transposed(prefix + "k_proj.weight", why, inner, dModel), s);
+        NDArray v =
+                w.manager().create(w.transposed(prefix + "v_proj.weight", why, inner, dModel), s);
+        NDArray o =
+                w.manager()
+                        .create(
+                                w.transposed(
+                                        prefix + "out_proj.weight",
+                                        "(d_model, d_model)",
+                                        dModel,
+                                        inner),
+                                new Shape(inner, dModel));
+        return new GroupedQueryAttention(
+                numHeads,
+                headDim,
+                q,
+                k,
+                v,
                 RMSNorm.load(w, prefix + "q_norm.", headDim),
-                RMSNorm.load(w, prefix + "k_norm.", headDim), o,
-                BinaryAttentionBias.load(w, prefix + "var_attn_bias.", numHeads), rope);
+                RMSNorm.load(w, prefix + "k_norm.", headDim),
+                o,
+                BinaryAttentionBias.load(w, prefix + "var_attn_bias.", numHeads),
+                rope);
     }
 
     /** x (N, L, D) -> (N, L, D). */
@@ -69,10 +100,12 @@ public final class GroupedQueryAttention {
         q = timeQkProj.forward(qNorm.forward(q), ctx.cos(), ctx.sin());
         k = timeQkProj.forward(kNorm.forward(k), ctx.cos(), ctx.sin());
         // SDPA: softmax(q k^T * scale + attn_bias) v, attn_bias = var bias masked_fill -inf
-        NDArray bias = varAttnBias.forward(ctx.sameVariate(), ctx.notSameVariate())
-                .add(ctx.maskBias()); // (N, H, L, L)
-        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headDim))
-                .add(bias);
+        NDArray bias =
+                varAttnBias
+                        .forward(ctx.sameVariate(), ctx.notSameVariate())
+                        .add(ctx.maskBias()); // (N, H, L, L)
+        NDArray logits =
+                q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headDim)).add(bias);
         NDArray att = logits.softmax(-1).matMul(v); // (N, H, L, E)
         NDArray merged = att.transpose(0, 2, 1, 3).reshape(n, l, (long) numHeads * headDim);
         return merged.matMul(outProjT);

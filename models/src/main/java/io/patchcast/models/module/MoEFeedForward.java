@@ -6,15 +6,17 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+
 import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts,
- * gated by Euclidean distance to the layer's centroids (spec §7).
+ * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts, gated
+ * by Euclidean distance to the layer's centroids (spec §7).
  *
  * <p>Tokens are dispatched sparsely: the rows routed to an expert are gathered and go through one
- * fused {@code [fc_gate | fc1]} matmul and one {@code fc2} matmul; experts nobody chose are skipped.
+ * fused {@code [fc_gate | fc1]} matmul and one {@code fc2} matmul; experts nobody chose are
+ * skipped.
  *
  * <p>Glossary: T tokens (N*L flattened), D = d_model, F = d_ff, X = 32 experts, K = 2.
  */
@@ -29,8 +31,8 @@ public final class MoEFeedForward {
     /**
      * Row block of the CPU matmul kernels: with libtorch 2.7.1 (MKL, x86-64) a (M, K) x (K, N)
      * product rounds the last M mod 4 rows differently when M < 12, so a token's output would
-     * depend on how many other tokens share its expert. Gathers are padded to a multiple of 4
-     * rows (copies of their first row), and calls run on at least {@link #MIN_ROWS} token rows.
+     * depend on how many other tokens share its expert. Gathers are padded to a multiple of 4 rows
+     * (copies of their first row), and calls run on at least {@link #MIN_ROWS} token rows.
      * Measured, not documented behaviour; checked by MoiraiMoeForecasterTest's batch-invariance
      * tests.
      */
@@ -45,8 +47,8 @@ public final class MoEFeedForward {
     private final NDArray[] fcGateFc1T; // X x (D, 2F): [fc_gate^T | fc1^T]
     private final NDArray[] fc2T; // X x (F, D)
 
-    private MoEFeedForward(int dModel, int dFf, NDArray centroidAugT, NDArray[] fcGateFc1T,
-            NDArray[] fc2T) {
+    private MoEFeedForward(
+            int dModel, int dFf, NDArray centroidAugT, NDArray[] fcGateFc1T, NDArray[] fc2T) {
         this.dModel = dModel;
         this.dFf = dFf;
         this.centroidAugT = centroidAugT;
@@ -58,8 +60,9 @@ public final class MoEFeedForward {
      * Loads {@code prefix + "experts.{e}.fc1.weight"} etc.; {@code centroid} is this layer's slice
      * {@code encoder.centroid[l]} (X, D), already float32 (the reference casts before cdist).
      */
-    public static MoEFeedForward load(WeightLoader w, String prefix, float[] centroid, int dModel,
-            int dFf) throws IOException {
+    public static MoEFeedForward load(
+            WeightLoader w, String prefix, float[] centroid, int dModel, int dFf)
+            throws IOException {
         NDManager m = w.manager();
         // torch.cdist (mm path, > 25 centroids): [-2x, ||x||^2, 1] @ [c, 1, ||c||^2]^T
         float[] aug = new float[(dModel + 2) * NUM_EXPERTS];
@@ -86,8 +89,10 @@ public final class MoEFeedForward {
                 System.arraycopy(v, r * dFf, fused, r * 2 * dFf + dFf, dFf);
             }
             gate1[e] = m.create(fused, new Shape(dModel, 2L * dFf));
-            down[e] = m.create(w.transposed(p + "fc2.weight", "(d_model, d_ff)", dModel, dFf),
-                    new Shape(dFf, dModel));
+            down[e] =
+                    m.create(
+                            w.transposed(p + "fc2.weight", "(d_model, d_ff)", dModel, dFf),
+                            new Shape(dFf, dModel));
         }
         return new MoEFeedForward(dModel, dFf, centroidAugT, gate1, down);
     }

@@ -24,8 +24,16 @@ public final class PackedStdScaler {
      * @param loc out (N, L), float32 cast of the float64 result
      * @param scale out (N, L)
      */
-    public static void forward(float[] target, boolean[] observed, long[] sampleId,
-            long[] variateId, int n, int l, int p, float[] loc, float[] scale) {
+    public static void forward(
+            float[] target,
+            boolean[] observed,
+            long[] sampleId,
+            long[] variateId,
+            int n,
+            int l,
+            int p,
+            float[] loc,
+            float[] scale) {
         double[] tokSum = new double[l];
         double[] tokCnt = new double[l];
         int[] group = new int[l]; // group index of each token within its row

@@ -1,6 +1,7 @@
 package io.patchcast.models.module;
 
 import ai.djl.ndarray.NDArray;
+
 import java.io.IOException;
 
 /**

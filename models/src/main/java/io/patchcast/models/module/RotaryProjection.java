@@ -38,8 +38,8 @@ public final class RotaryProjection {
     }
 
     /**
-     * cos and sin tables for positions {@code timeId} (N, L), each (N, 1, L, R), angles
-     * {@code m * theta_i} in float32 repeated for the pair (torch: repeat "(width 2)").
+     * cos and sin tables for positions {@code timeId} (N, L), each (N, 1, L, R), angles {@code m *
+     * theta_i} in float32 repeated for the pair (torch: repeat "(width 2)").
      */
     public NDArray[] tables(NDManager call, long[] timeId, int n, int l) {
         float[] cos = new float[n * l * projWidth];

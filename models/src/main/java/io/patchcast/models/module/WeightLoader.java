@@ -3,14 +3,17 @@ package io.patchcast.models.module;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+
 import io.patchcast.models.io.ModelFormatException;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.TensorInfo;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.Set;
 import java.util.TreeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Loads checkpoint tensors by their own keys into a long-lived weight manager, checking shapes and
@@ -82,7 +85,8 @@ public final class WeightLoader {
         Set<String> unused = new TreeSet<>(reader.tensors().keySet());
         unused.removeAll(used);
         if (!unused.isEmpty()) {
-            LOG.warn("{}: {} unknown tensor keys ignored: {}", reader.file(), unused.size(), unused);
+            LOG.warn(
+                    "{}: {} unknown tensor keys ignored: {}", reader.file(), unused.size(), unused);
         }
     }
 }

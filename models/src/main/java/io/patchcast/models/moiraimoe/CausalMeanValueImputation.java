@@ -2,9 +2,9 @@ package io.patchcast.models.moiraimoe;
 
 /**
  * Port of GluonTS {@code CausalMeanValueImputation} (gluonts transform/feature.py, v0.14.3), the
- * univariate imputation of MoiraiMoEForecast's default transform (spec §5.1): a missing value at
- * t >= 1 becomes the mean of the forward-filled series before t (float64, stored float32); position
- * 0 takes the first observed value; all-NaN or length-1 series become 0.
+ * univariate imputation of MoiraiMoEForecast's default transform (spec §5.1): a missing value at t
+ * >= 1 becomes the mean of the forward-filled series before t (float64, stored float32); position 0
+ * takes the first observed value; all-NaN or length-1 series become 0.
  */
 public final class CausalMeanValueImputation {
 

@@ -1,6 +1,7 @@
 package io.patchcast.models.moiraimoe;
 
 import io.patchcast.models.distribution.Mixture;
+
 import java.util.List;
 
 /**
@@ -8,8 +9,8 @@ import java.util.List;
  * preprocessing (spec §5.1), packing ({@code _convert}, §5.2) and the autoregressive sampling loop
  * over patches ({@code forward}, §9), for target-only inputs.
  *
- * <p>Glossary: B series, C context steps, H horizon, D variates, cs = ceil(C/16) context tokens
- * and ps = ceil(H/16) future tokens per variate, L = D (cs + ps), S sample paths.
+ * <p>Glossary: B series, C context steps, H horizon, D variates, cs = ceil(C/16) context tokens and
+ * ps = ceil(H/16) future tokens per variate, L = D (cs + ps), S sample paths.
  */
 public final class MoiraiMoEForecast {
 
@@ -21,13 +22,18 @@ public final class MoiraiMoEForecast {
     private final int targetDim; // D
     private final int numSamples; // S
 
-    public MoiraiMoEForecast(MoiraiMoEModule module, int contextLength, int predictionLength,
-            int targetDim, int numSamples) {
+    public MoiraiMoEForecast(
+            MoiraiMoEModule module,
+            int contextLength,
+            int predictionLength,
+            int targetDim,
+            int numSamples) {
         if (contextLength < 1 || predictionLength < 1 || targetDim < 1 || numSamples < 1) {
-            throw new IllegalArgumentException(String.format(
-                    "context (%d), prediction length (%d), target dim (%d) and samples (%d) must"
-                            + " be positive", contextLength, predictionLength, targetDim,
-                    numSamples));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "context (%d), prediction length (%d), target dim (%d) and samples (%d)"
+                                + " must be positive",
+                            contextLength, predictionLength, targetDim, numSamples));
         }
         this.module = module;
         this.contextLength = contextLength;
@@ -69,8 +75,8 @@ public final class MoiraiMoEForecast {
      * @param pastObserved (B, C, D)
      * @param pastIsPad (B, C)
      */
-    public record PastInputs(int batch, float[] pastTarget, boolean[] pastObserved,
-            boolean[] pastIsPad) {}
+    public record PastInputs(
+            int batch, float[] pastTarget, boolean[] pastObserved, boolean[] pastIsPad) {}
 
     /**
      * Imputes each whole series (univariate: causal mean; multivariate: 0.0), then keeps the last C
@@ -92,9 +98,10 @@ public final class MoiraiMoEForecast {
             for (int d = 0; d < dd; d++) {
                 for (int t = 0; t < len; t++) {
                     if (s[t].length != dd) {
-                        throw new IllegalArgumentException(String.format(
-                                "series %d step %d has %d variates, expected %d", i, t,
-                                s[t].length, dd));
+                        throw new IllegalArgumentException(
+                                String.format(
+                                        "series %d step %d has %d variates, expected %d",
+                                        i, t, s[t].length, dd));
                     }
                     cols[d][t] = s[t][d];
                 }
@@ -203,7 +210,13 @@ public final class MoiraiMoEForecast {
          * @param variate d
          * @param out 16 draws, original units
          */
-        void sample(int step, Mixture mixture, int token, int path, int series, int variate,
+        void sample(
+                int step,
+                Mixture mixture,
+                int token,
+                int path,
+                int series,
+                int variate,
                 float[] out);
     }
 

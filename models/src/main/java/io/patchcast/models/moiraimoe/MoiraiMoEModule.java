@@ -5,10 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+
 import io.patchcast.models.distribution.DistrParamProj;
 import io.patchcast.models.distribution.Mixture;
-import io.patchcast.models.io.MoiraiMoEConfig;
 import io.patchcast.models.io.ModelFormatException;
+import io.patchcast.models.io.MoiraiMoEConfig;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.TensorInfo;
 import io.patchcast.models.module.AttentionContext;
@@ -18,13 +19,15 @@ import io.patchcast.models.module.PackedStdScaler;
 import io.patchcast.models.module.RMSNorm;
 import io.patchcast.models.module.RotaryProjection;
 import io.patchcast.models.module.WeightLoader;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Port of uni2ts {@code MoiraiMoEModule} (src/uni2ts/model/moirai_moe/module.py): scaler, patch
@@ -40,8 +43,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
     static final int P = MoiraiMoEConfig.PATCH_SIZE;
 
     /** One encoder layer (uni2ts module/transformer.py TransformerEncoderLayer, pre-norm). */
-    private record Layer(RMSNorm norm1, GroupedQueryAttention selfAttn, RMSNorm norm2,
-            MoEFeedForward ffn) {}
+    private record Layer(
+            RMSNorm norm1, GroupedQueryAttention selfAttn, RMSNorm norm2, MoEFeedForward ffn) {}
 
     /**
      * Token rows per module call: larger batches (AR steps run S*B rows) are split into chunks of
@@ -73,36 +76,53 @@ public final class MoiraiMoEModule implements AutoCloseable {
         inProjB = weights.create(w.floats("in_proj.bias", "(1, d_model)", 1, d), new Shape(d));
         resProjT = weights.create(w.transposed("res_proj.weight", why, d, P, 1), new Shape(P, d));
         resProjB = weights.create(w.floats("res_proj.bias", "(1, d_model)", 1, d), new Shape(d));
-        featProjT = weights.create(
-                w.transposed("feat_proj.weight", "(1, d_model, d_model) FeatLinear", d, d, 1),
-                new Shape(d, d));
-        featProjB = weights.create(w.floats("feat_proj.bias", "(1, d_model)", 1, d),
-                new Shape(d));
+        featProjT =
+                weights.create(
+                        w.transposed(
+                                "feat_proj.weight", "(1, d_model, d_model) FeatLinear", d, d, 1),
+                        new Shape(d, d));
+        featProjB = weights.create(w.floats("feat_proj.bias", "(1, d_model)", 1, d), new Shape(d));
         timeQkProj = new RotaryProjection(weights, MoiraiMoEConfig.HEAD_DIM / 2);
         TensorInfo c = w.info("encoder.centroid");
         if (!c.hasShape(config.numLayers(), MoEFeedForward.NUM_EXPERTS, d)) {
-            throw new ModelFormatException(String.format(
-                    "tensor 'encoder.centroid' has shape %s, expected [%d, %d, %d] (num_layers,"
-                            + " 32 experts hard-coded in transformer.py, d_model)",
-                    c.shapeString(), config.numLayers(), MoEFeedForward.NUM_EXPERTS, d));
+            throw new ModelFormatException(
+                    String.format(
+                            "tensor 'encoder.centroid' has shape %s, expected [%d, %d, %d]"
+                                + " (num_layers, 32 experts hard-coded in transformer.py, d_model)",
+                            c.shapeString(), config.numLayers(), MoEFeedForward.NUM_EXPERTS, d));
         }
-        float[] centroid = w.floats("encoder.centroid", "(num_layers, 32, d_model)",
-                config.numLayers(), MoEFeedForward.NUM_EXPERTS, d);
+        float[] centroid =
+                w.floats(
+                        "encoder.centroid",
+                        "(num_layers, 32, d_model)",
+                        config.numLayers(),
+                        MoEFeedForward.NUM_EXPERTS,
+                        d);
         int perLayer = MoEFeedForward.NUM_EXPERTS * d;
         layers = new Layer[config.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String pre = "encoder.layers." + l + ".";
-            layers[l] = new Layer(RMSNorm.load(w, pre + "norm1.", d),
-                    GroupedQueryAttention.load(w, pre + "self_attn.", d, config.numHeads(),
-                            MoiraiMoEConfig.HEAD_DIM, timeQkProj),
-                    RMSNorm.load(w, pre + "norm2.", d),
-                    MoEFeedForward.load(w, pre + "ffn.",
-                            Arrays.copyOfRange(centroid, l * perLayer, (l + 1) * perLayer), d,
-                            config.dFf()));
+            layers[l] =
+                    new Layer(
+                            RMSNorm.load(w, pre + "norm1.", d),
+                            GroupedQueryAttention.load(
+                                    w,
+                                    pre + "self_attn.",
+                                    d,
+                                    config.numHeads(),
+                                    MoiraiMoEConfig.HEAD_DIM,
+                                    timeQkProj),
+                            RMSNorm.load(w, pre + "norm2.", d),
+                            MoEFeedForward.load(
+                                    w,
+                                    pre + "ffn.",
+                                    Arrays.copyOfRange(centroid, l * perLayer, (l + 1) * perLayer),
+                                    d,
+                                    config.dFf()));
         }
         norm = RMSNorm.load(w, "encoder.norm.", d);
-        paramProj = DistrParamProj.load(w, "param_proj.proj.", d,
-                config.distrOutput().normalScale());
+        paramProj =
+                DistrParamProj.load(w, "param_proj.proj.", d, config.distrOutput().normalScale());
     }
 
     /**
@@ -117,8 +137,13 @@ public final class MoiraiMoEModule implements AutoCloseable {
             MoiraiMoEModule m = new MoiraiMoEModule(config, weights, w);
             w.logUnused();
             weights.cap();
-            LOG.info("loaded Moirai-MoE from {}: d_model={} layers={} heads={} d_ff={} device={}",
-                    dir, config.dModel(), config.numLayers(), config.numHeads(), config.dFf(),
+            LOG.info(
+                    "loaded Moirai-MoE from {}: d_model={} layers={} heads={} d_ff={} device={}",
+                    dir,
+                    config.dModel(),
+                    config.numLayers(),
+                    config.numHeads(),
+                    config.dFf(),
                     weights.getDevice());
             return m;
         } catch (IOException | RuntimeException e) {
@@ -146,7 +171,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * every token (T = N*L), whose output at token t predicts token t+1.
      */
     public Mixture forward(PackedBatch in, TensorRecorder rec) {
-        if (!rec.enabled() && in.rows() > 1
+        if (!rec.enabled()
+                && in.rows() > 1
                 && (long) in.rows() * in.tokens() > MAX_TOKENS_PER_CALL) {
             int per = Math.max(1, MAX_TOKENS_PER_CALL / in.tokens());
             List<Mixture> parts = new ArrayList<>();
@@ -158,8 +184,9 @@ public final class MoiraiMoEModule implements AutoCloseable {
         if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
             // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
             // of the rows so that a series' numbers never depend on its batch
-            int extra = (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
-                    / (in.rows() * in.tokens());
+            int extra =
+                    (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
+                            / (in.rows() * in.tokens());
             Mixture m = forward(in.repeat(extra), rec);
             return m.firstTokens(in.rows() * in.tokens());
         }
@@ -174,8 +201,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
         }
         float[] loc = new float[t]; // (N, L)
         float[] scale = new float[t];
-        PackedStdScaler.forward(in.target(), obs, in.sampleId(), in.variateId(), n, l, P, loc,
-                scale);
+        PackedStdScaler.forward(
+                in.target(), obs, in.sampleId(), in.variateId(), n, l, P, loc, scale);
         float[] scaled = new float[t * P]; // (N, L, P) (target - loc) / scale, padding included
         for (int i = 0; i < t * P; i++) {
             scaled[i] = (in.target()[i] - loc[i / P]) / scale[i / P];
@@ -189,11 +216,16 @@ public final class MoiraiMoEModule implements AutoCloseable {
             NDArray x = call.create(scaled, new Shape(t, P)); // (T, P)
             // reprs = feat_proj(silu(in_proj(x))) + res_proj(x)
             NDArray hIn = x.matMul(inProjT).add(inProjB);
-            NDArray h = Activation.sigmoid(hIn).mul(hIn).matMul(featProjT).add(featProjB)
-                    .add(x.matMul(resProjT).add(resProjB)); // (T, D)
+            NDArray h =
+                    Activation.sigmoid(hIn)
+                            .mul(hIn)
+                            .matMul(featProjT)
+                            .add(featProjB)
+                            .add(x.matMul(resProjT).add(resProjB)); // (T, D)
             record(rec, "embed", h, n, l, d);
-            AttentionContext ctx = AttentionContext.build(call, timeQkProj, in.sampleId(),
-                    in.timeId(), in.variateId(), n, l);
+            AttentionContext ctx =
+                    AttentionContext.build(
+                            call, timeQkProj, in.sampleId(), in.timeId(), in.variateId(), n, l);
             if (rec.enabled()) {
                 rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
             }
@@ -239,8 +271,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
         }
     }
 
-    private static void recordRouting(TensorRecorder rec, String pre,
-            MoEFeedForward.Routing r, int n, int l) {
+    private static void recordRouting(
+            TensorRecorder rec, String pre, MoEFeedForward.Routing r, int n, int l) {
         rec.record(pre + "dist", r.dist(), n, l, MoEFeedForward.NUM_EXPERTS);
         float[] e = new float[r.experts().length];
         for (int i = 0; i < e.length; i++) {

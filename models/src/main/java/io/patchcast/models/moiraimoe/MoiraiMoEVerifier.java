@@ -1,12 +1,15 @@
 package io.patchcast.models.moiraimoe;
 
 import ai.djl.Device;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.patchcast.models.distribution.Mixture;
 import io.patchcast.models.distribution.SampleQuantiles;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.TensorInfo;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +31,8 @@ import java.util.stream.Stream;
  *   <li>every {@code callK.*} tensor with the recorded inputs: |a - e| <= ATOL + RTOL |e| (README:
  *       atol 1e-4 / rtol 1e-4 for the tiny config), scaler rtol 1e-6 (float64 inside); expert ids
  *       exact except where the recorded gate margin is below 1e-4 (spec §11);
- *   <li>AR inputs {@code callK.in.*} built by our loop from the recorded draws, and
- *       {@code forecast.replay.samples}: exact;
+ *   <li>AR inputs {@code callK.in.*} built by our loop from the recorded draws, and {@code
+ *       forecast.replay.samples}: exact;
  *   <li>statistical: {@code mc.quantiles} against our exact mixture CDF, our sampler against the
  *       same CDF, our sample paths against {@code forecast.stat.samples} (two-sample KS), each with
  *       the tolerance stated at the check.
@@ -40,27 +43,48 @@ public final class MoiraiMoEVerifier {
     public static final double ATOL = 1e-4;
     public static final double RTOL = 1e-4;
     public static final double SCALER_RTOL = 1e-6;
+
     /** README: a gate margin below ~1e-4 may legitimately flip the routing. */
     public static final double MARGIN_FLIP = 1e-4;
+
     /** Draws for the sampler check and paths for the KS check. */
     static final int OWN_DRAWS = 20_000;
+
     static final int OWN_PATHS = 1000;
 
     /** One compared tensor: worst error and where. */
-    public record TensorCheck(String tensor, boolean pass, double worstAbs, String worstAt,
-            double expected, double actual, double tolerance, long count, long failures,
+    public record TensorCheck(
+            String tensor,
+            boolean pass,
+            double worstAbs,
+            String worstAt,
+            double expected,
+            double actual,
+            double tolerance,
+            long count,
+            long failures,
             String note) {
 
         @Override
         public String toString() {
             if (tensor.startsWith("stat:")) {
-                return String.format("%s %s: worst %.3g (limit %.3g) at %s [%s]",
+                return String.format(
+                        "%s %s: worst %.3g (limit %.3g) at %s [%s]",
                         pass ? "PASS" : "FAIL", tensor, worstAbs, tolerance, worstAt, note);
             }
-            return String.format("%s %s: max |diff| %.3g; closest to its tolerance at %s:"
-                    + " expected %.8g got %.8g, |diff| %.3g vs tol %.3g; %d/%d over%s",
-                    pass ? "PASS" : "FAIL", tensor, worstAbs, worstAt, expected, actual,
-                    Math.abs(expected - actual), tolerance, failures, count,
+            return String.format(
+                    "%s %s: max |diff| %.3g; closest to its tolerance at %s:"
+                            + " expected %.8g got %.8g, |diff| %.3g vs tol %.3g; %d/%d over%s",
+                    pass ? "PASS" : "FAIL",
+                    tensor,
+                    worstAbs,
+                    worstAt,
+                    expected,
+                    actual,
+                    Math.abs(expected - actual),
+                    tolerance,
+                    failures,
+                    count,
                     note.isEmpty() ? "" : " [" + note + "]");
         }
     }
@@ -77,7 +101,8 @@ public final class MoiraiMoEVerifier {
 
         /** The deterministic check with the largest finite absolute error. */
         public TensorCheck worstDeterministic() {
-            return checks.stream().filter(c -> !c.tensor().startsWith("stat:"))
+            return checks.stream()
+                    .filter(c -> !c.tensor().startsWith("stat:"))
                     .filter(c -> Double.isFinite(c.worstAbs()))
                     .max(java.util.Comparator.comparingDouble(TensorCheck::worstAbs))
                     .orElseThrow();
@@ -91,19 +116,24 @@ public final class MoiraiMoEVerifier {
         }
 
         public List<TensorCheck> failures() {
-            return cases.stream().flatMap(c -> c.checks().stream()).filter(c -> !c.pass())
-                    .toList();
+            return cases.stream().flatMap(c -> c.checks().stream()).filter(c -> !c.pass()).toList();
         }
 
         public String summary() {
             StringBuilder sb = new StringBuilder();
             for (CaseReport c : cases) {
-                sb.append(String.format("%s %s: %d checks, worst deterministic: %s%n",
-                        c.pass() ? "PASS" : "FAIL", c.name(), c.checks().size(),
-                        c.worstDeterministic()));
+                sb.append(
+                        String.format(
+                                "%s %s: %d checks, worst deterministic: %s%n",
+                                c.pass() ? "PASS" : "FAIL",
+                                c.name(),
+                                c.checks().size(),
+                                c.worstDeterministic()));
                 for (TensorCheck t : c.checks()) {
-                    if (!t.pass() || t.tensor().startsWith("stat:")
-                            || (t.tensor().endsWith("gate.experts") && !t.note().startsWith("0 "))) {
+                    if (!t.pass()
+                            || t.tensor().startsWith("stat:")
+                            || (t.tensor().endsWith("gate.experts")
+                                    && !t.note().startsWith("0 "))) {
                         sb.append("  ").append(t).append('\n');
                     }
                 }
@@ -121,8 +151,10 @@ public final class MoiraiMoEVerifier {
     public static Report verify(Path fixtures, Device device) throws IOException {
         List<Path> cases;
         try (Stream<Path> s = Files.list(fixtures)) {
-            cases = s.filter(p -> p.getFileName().toString().matches("case_.*\\.json")).sorted()
-                    .toList();
+            cases =
+                    s.filter(p -> p.getFileName().toString().matches("case_.*\\.json"))
+                            .sorted()
+                            .toList();
         }
         if (cases.isEmpty()) {
             throw new IOException(fixtures + ": no case_*.json fixtures");
@@ -139,8 +171,9 @@ public final class MoiraiMoEVerifier {
     static CaseReport verifyCase(MoiraiMoEModule module, Path jsonFile) throws IOException {
         JsonNode meta = JSON.readTree(Files.readAllBytes(jsonFile));
         String name = meta.get("name").asText();
-        Path st = jsonFile.resolveSibling(
-                jsonFile.getFileName().toString().replace(".json", ".safetensors"));
+        Path st =
+                jsonFile.resolveSibling(
+                        jsonFile.getFileName().toString().replace(".json", ".safetensors"));
         List<TensorCheck> checks = new ArrayList<>();
         try (SafetensorsReader fx = SafetensorsReader.open(st)) {
             new CaseRun(module, meta, fx, checks).run();
@@ -159,7 +192,10 @@ public final class MoiraiMoEVerifier {
         final int h;
         final int d;
 
-        CaseRun(MoiraiMoEModule module, JsonNode meta, SafetensorsReader fx,
+        CaseRun(
+                MoiraiMoEModule module,
+                JsonNode meta,
+                SafetensorsReader fx,
                 List<TensorCheck> checks) {
             this.module = module;
             this.meta = meta;
@@ -177,8 +213,10 @@ public final class MoiraiMoEVerifier {
             // preprocessing (spec §5.1)
             List<float[][]> series = new ArrayList<>();
             for (int i = 0; i < b; i++) {
-                series.add(timeMajor(fx.floats("input.series." + i),
-                        fx.info("input.series." + i).shape()));
+                series.add(
+                        timeMajor(
+                                fx.floats("input.series." + i),
+                                fx.info("input.series." + i).shape()));
             }
             MoiraiMoEForecast.PastInputs past = fc.preprocess(series);
             exact("input.past_target", toDouble(past.pastTarget()));
@@ -188,43 +226,57 @@ public final class MoiraiMoEVerifier {
             // AR replay with the recorded draws injected (spec §9)
             float[] replay = fx.floats("forecast.replay.samples"); // (B, S, H[, D])
             Map<Integer, Map<String, float[]>> recorded = new HashMap<>();
-            MoiraiMoEForecast.CallObserver obs = new MoiraiMoEForecast.CallObserver() {
-                @Override
-                public TensorRecorder recorder(int call) {
-                    Map<String, float[]> m = recorded.computeIfAbsent(call, k -> new HashMap<>());
-                    return (n, v, shape) -> m.put(n, v);
-                }
-
-                @Override
-                public void input(int call, PackedBatch in) {
-                    checkInputs(call, in);
-                }
-
-                @Override
-                public void output(int call, Mixture mixture) {
-                    Map<String, float[]> m = recorded.get(call);
-                    for (String p : new String[] {"weights_logits", "c0_student_t.df",
-                        "c0_student_t.loc", "c0_student_t.scale", "c1_normal_fixed_scale.loc",
-                        "c2_negative_binomial.total_count", "c2_negative_binomial.logits",
-                        "c3_log_normal.loc", "c3_log_normal.scale"}) {
-                        m.put("param." + p, mixture.param(p));
-                    }
-                    float[] mean = new float[mixture.tokens() * 16];
-                    for (int t = 0; t < mixture.tokens(); t++) {
-                        for (int p = 0; p < 16; p++) {
-                            mean[t * 16 + p] = mixture.mean(t, p);
+            MoiraiMoEForecast.CallObserver obs =
+                    new MoiraiMoEForecast.CallObserver() {
+                        @Override
+                        public TensorRecorder recorder(int call) {
+                            Map<String, float[]> m =
+                                    recorded.computeIfAbsent(call, k -> new HashMap<>());
+                            return (n, v, shape) -> m.put(n, v);
                         }
-                    }
-                    m.put("mean", mean);
-                }
-            };
-            MoiraiMoEForecast.PatchSampler injected = (step, mix, token, path, row, variate,
-                    out) -> {
-                for (int j = 0; j < 16; j++) {
-                    int hh = step * 16 + j;
-                    out[j] = hh < h ? replay[((row * sReplay + path) * h + hh) * d + variate] : 0f;
-                }
-            };
+
+                        @Override
+                        public void input(int call, PackedBatch in) {
+                            checkInputs(call, in);
+                        }
+
+                        @Override
+                        public void output(int call, Mixture mixture) {
+                            Map<String, float[]> m = recorded.get(call);
+                            for (String p :
+                                    new String[] {
+                                        "weights_logits",
+                                        "c0_student_t.df",
+                                        "c0_student_t.loc",
+                                        "c0_student_t.scale",
+                                        "c1_normal_fixed_scale.loc",
+                                        "c2_negative_binomial.total_count",
+                                        "c2_negative_binomial.logits",
+                                        "c3_log_normal.loc",
+                                        "c3_log_normal.scale"
+                                    }) {
+                                m.put("param." + p, mixture.param(p));
+                            }
+                            float[] mean = new float[mixture.tokens() * 16];
+                            for (int t = 0; t < mixture.tokens(); t++) {
+                                for (int p = 0; p < 16; p++) {
+                                    mean[t * 16 + p] = mixture.mean(t, p);
+                                }
+                            }
+                            m.put("mean", mean);
+                        }
+                    };
+            MoiraiMoEForecast.PatchSampler injected =
+                    (step, mix, token, path, row, variate, out) -> {
+                        for (int j = 0; j < 16; j++) {
+                            int hh = step * 16 + j;
+                            out[j] =
+                                    hh < h
+                                            ? replay[
+                                                    ((row * sReplay + path) * h + hh) * d + variate]
+                                            : 0f;
+                        }
+                    };
             float[] samples = fc.forward(packed, injected, obs);
             exact("forecast.replay.samples", toDouble(samples));
             int calls = meta.get("num_module_calls").asInt();
@@ -266,7 +318,10 @@ public final class MoiraiMoEVerifier {
                 }
                 double[] exp = read(full);
                 if (n.endsWith("gate.experts")) {
-                    experts(full, toDouble(actual), exp,
+                    experts(
+                            full,
+                            toDouble(actual),
+                            exp,
                             read(full.replace("gate.experts", "gate.margin")));
                 } else if (n.equals("attn_mask")) {
                     compare(full, toDouble(actual), exp, 0, 0, "");
@@ -293,10 +348,18 @@ public final class MoiraiMoEVerifier {
                     }
                 }
             }
-            checks.add(new TensorCheck(name, bad == 0, bad == 0 ? 0 : 1,
-                    worst < 0 ? "-" : "token " + worst, worst < 0 ? 0 : exp[2 * worst],
-                    worst < 0 ? 0 : actual[2 * worst], 0, margin.length, bad,
-                    flips + " flips on near-ties (margin < 1e-4)"));
+            checks.add(
+                    new TensorCheck(
+                            name,
+                            bad == 0,
+                            bad == 0 ? 0 : 1,
+                            worst < 0 ? "-" : "token " + worst,
+                            worst < 0 ? 0 : exp[2 * worst],
+                            worst < 0 ? 0 : actual[2 * worst],
+                            0,
+                            margin.length,
+                            bad,
+                            flips + " flips on near-ties (margin < 1e-4)"));
         }
 
         void statistical(MoiraiMoEForecast replayFc, PackedBatch packed) throws IOException {
@@ -327,25 +390,42 @@ public final class MoiraiMoEVerifier {
                             double x = mcq[((qi * b + bi) * d + v) * 16 + p];
                             double tol = 5 * Math.sqrt(q * (1 - q) / nMc);
                             double e = probGap(call0, tok, p, x, q);
-                            double own = probGap(call0, tok, p,
-                                    SampleQuantiles.linear(draws, q), q);
+                            double own =
+                                    probGap(call0, tok, p, SampleQuantiles.linear(draws, q), q);
                             double tolOwn = 5 * Math.sqrt(q * (1 - q) / OWN_DRAWS);
                             if (e / tol > worstRef) {
                                 worstRef = e / tol;
-                                at = String.format("b=%d d=%d p=%d q=%.2f x=%.6g", bi, v, p, q,
-                                        x);
+                                at = String.format("b=%d d=%d p=%d q=%.2f x=%.6g", bi, v, p, q, x);
                             }
                             worstOwn = Math.max(worstOwn, own / tolOwn);
                         }
                     }
                 }
             }
-            checks.add(new TensorCheck("stat:mc.quantiles vs exact mixture CDF", worstRef <= 1,
-                    worstRef, at, 0, 0, 1, 1, worstRef <= 1 ? 0 : 1,
-                    "worst |F(x_q)-q| in units of 5 binomial SE, N=" + nMc));
-            checks.add(new TensorCheck("stat:own sampler vs exact mixture CDF", worstOwn <= 1,
-                    worstOwn, "-", 0, 0, 1, 1, worstOwn <= 1 ? 0 : 1,
-                    "worst |F(x_q)-q| in units of 5 binomial SE, N=" + OWN_DRAWS));
+            checks.add(
+                    new TensorCheck(
+                            "stat:mc.quantiles vs exact mixture CDF",
+                            worstRef <= 1,
+                            worstRef,
+                            at,
+                            0,
+                            0,
+                            1,
+                            1,
+                            worstRef <= 1 ? 0 : 1,
+                            "worst |F(x_q)-q| in units of 5 binomial SE, N=" + nMc));
+            checks.add(
+                    new TensorCheck(
+                            "stat:own sampler vs exact mixture CDF",
+                            worstOwn <= 1,
+                            worstOwn,
+                            "-",
+                            0,
+                            0,
+                            1,
+                            1,
+                            worstOwn <= 1 ? 0 : 1,
+                            "worst |F(x_q)-q| in units of 5 binomial SE, N=" + OWN_DRAWS));
             // (2) GluonTS quantile rule on the reference's own paths: exact
             float[] stat = fx.floats("forecast.stat.samples"); // (B, S, H[, D])
             int sStat = meta.get("stat_num_samples").asInt();
@@ -374,12 +454,15 @@ public final class MoiraiMoEVerifier {
             // 1.95 sqrt((n + m) / (n m)) = 0.204 for n=100, m=1000 (asymptotic Kolmogorov).
             MoiraiMoEForecast own = new MoiraiMoEForecast(module, c, h, d, OWN_PATHS);
             SplittableRandom ar = new SplittableRandom(4242L);
-            float[] paths = own.forward(packed,
-                    (step, mix, token, path, row, variate, out) -> {
-                        for (int j = 0; j < 16; j++) {
-                            out[j] = (float) mix.sample(token, j, ar);
-                        }
-                    }, MoiraiMoEForecast.CallObserver.NONE);
+            float[] paths =
+                    own.forward(
+                            packed,
+                            (step, mix, token, path, row, variate, out) -> {
+                                for (int j = 0; j < 16; j++) {
+                                    out[j] = (float) mix.sample(token, j, ar);
+                                }
+                            },
+                            MoiraiMoEForecast.CallObserver.NONE);
             double crit = 1.95 * Math.sqrt((double) (sStat + OWN_PATHS) / (sStat * OWN_PATHS));
             double worstKs = 0;
             String ksAt = "-";
@@ -397,15 +480,23 @@ public final class MoiraiMoEVerifier {
                     }
                 }
             }
-            checks.add(new TensorCheck("stat:forecast.stat.samples vs own paths (KS)",
-                    worstKs <= crit, worstKs, ksAt, 0, 0, crit, (long) b * h * d,
-                    worstKs <= crit ? 0 : 1,
-                    String.format("S_ref=%d S_own=%d alpha=0.001", sStat, OWN_PATHS)));
+            checks.add(
+                    new TensorCheck(
+                            "stat:forecast.stat.samples vs own paths (KS)",
+                            worstKs <= crit,
+                            worstKs,
+                            ksAt,
+                            0,
+                            0,
+                            crit,
+                            (long) b * h * d,
+                            worstKs <= crit ? 0 : 1,
+                            String.format("S_ref=%d S_own=%d alpha=0.001", sStat, OWN_PATHS)));
         }
 
         /**
-         * Distance of q from [F(x - eps), F(x + eps)] under our exact mixture CDF; eps = 1e-6
-         * |x| covers float32 rounding of draws on the negative-binomial lattice loc + scale n.
+         * Distance of q from [F(x - eps), F(x + eps)] under our exact mixture CDF; eps = 1e-6 |x|
+         * covers float32 rounding of draws on the negative-binomial lattice loc + scale n.
          */
         static double probGap(Mixture m, int tok, int p, double x, double q) {
             double eps = 1e-6 * Math.max(1, Math.abs(x));
@@ -422,8 +513,9 @@ public final class MoiraiMoEVerifier {
         }
 
         void fail(String name, String why) {
-            checks.add(new TensorCheck(name, false, Double.NaN, "-", Double.NaN, Double.NaN, 0,
-                    0, 1, why));
+            checks.add(
+                    new TensorCheck(
+                            name, false, Double.NaN, "-", Double.NaN, Double.NaN, 0, 0, 1, why));
         }
 
         double[] read(String name) throws IOException {
@@ -434,12 +526,16 @@ public final class MoiraiMoEVerifier {
             return toDouble(fx.longs(name));
         }
 
-        void compare(String name, double[] actual, double[] exp, double atol, double rtol,
-                String note) throws IOException {
+        void compare(
+                String name, double[] actual, double[] exp, double atol, double rtol, String note)
+                throws IOException {
             long[] shape = fx.info(name).shape();
             if (actual.length != exp.length) {
-                fail(name, String.format("port produced %d values, fixture %s has %d",
-                        actual.length, Arrays.toString(shape), exp.length));
+                fail(
+                        name,
+                        String.format(
+                                "port produced %d values, fixture %s has %d",
+                                actual.length, Arrays.toString(shape), exp.length));
                 return;
             }
             double worst = 0;
@@ -473,8 +569,18 @@ public final class MoiraiMoEVerifier {
                     worst = Double.POSITIVE_INFINITY;
                 }
             }
-            checks.add(new TensorCheck(name, bad == 0, worst, index(shape, wi), exp[wi],
-                    actual[wi], atol + rtol * Math.abs(exp[wi]), exp.length, bad, note));
+            checks.add(
+                    new TensorCheck(
+                            name,
+                            bad == 0,
+                            worst,
+                            index(shape, wi),
+                            exp[wi],
+                            actual[wi],
+                            atol + rtol * Math.abs(exp[wi]),
+                            exp.length,
+                            bad,
+                            note));
         }
     }
 

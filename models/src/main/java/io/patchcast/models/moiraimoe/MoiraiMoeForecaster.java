@@ -2,12 +2,17 @@ package io.patchcast.models.moiraimoe;
 
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
+
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.api.QuantileGrid;
 import io.patchcast.models.distribution.Mixture;
 import io.patchcast.models.distribution.SampleQuantiles;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,24 +23,21 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@link Forecaster} over a Moirai-MoE checkpoint directory ({@code config.json} +
- * {@code model.safetensors}).
+ * {@link Forecaster} over a Moirai-MoE checkpoint directory ({@code config.json} + {@code
+ * model.safetensors}).
  *
- * <p>Requests are bucketed by their context length rounded up to a multiple of 16; within a
- * bucket each is left-padded to that length with observed=false and is_pad=true, exactly as
- * GluonTS pads a short series (spec §5.1). A series therefore always runs with the same tokens,
- * alone or in any batch; only the number of rows in the batched matmuls changes.
+ * <p>Requests are bucketed by their context length rounded up to a multiple of 16; within a bucket
+ * each is left-padded to that length with observed=false and is_pad=true, exactly as GluonTS pads a
+ * short series (spec §5.1). A series therefore always runs with the same tokens, alone or in any
+ * batch; only the number of rows in the batched matmuls changes.
  *
- * <p>The first 16 steps (the next patch) come from the mixture itself: quantiles on
- * {@link QuantileGrid} by inverting its CDF, the analytic mean. Later steps come from
- * {@code numSamples} autoregressive sample paths (spec §9): GluonTS sample quantiles
- * ({@code sorted[rint((S-1)q)]}) and the sample mean. Draws of a series are seeded from (seriesKey,
- * patchStart, model version) and taken in a fixed order per series, so a forecast is reproducible
- * alone or in any batch.
+ * <p>The first 16 steps (the next patch) come from the mixture itself: quantiles on {@link
+ * QuantileGrid} by inverting its CDF, the analytic mean. Later steps come from {@code numSamples}
+ * autoregressive sample paths (spec §9): GluonTS sample quantiles ({@code sorted[rint((S-1)q)]})
+ * and the sample mean. Draws of a series are seeded from (seriesKey, patchStart, model version) and
+ * taken in a fixed order per series, so a forecast is reproducible alone or in any batch.
  */
 public final class MoiraiMoeForecaster implements Forecaster {
 
@@ -51,8 +53,8 @@ public final class MoiraiMoeForecaster implements Forecaster {
     private final String version;
     private final int numSamples;
 
-    private MoiraiMoeForecaster(MoiraiMoEModule module, String name, String version,
-            int numSamples) {
+    private MoiraiMoeForecaster(
+            MoiraiMoEModule module, String name, String version, int numSamples) {
         this.module = module;
         this.name = name;
         this.version = version;
@@ -116,20 +118,29 @@ public final class MoiraiMoeForecaster implements Forecaster {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(version, "version");
             if (numSamples < 2) {
-                throw new IllegalArgumentException(String.format(
-                        "numSamples (%d) must be >= 2: sample quantiles need several paths",
-                        numSamples));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "numSamples (%d) must be >= 2: sample quantiles need several paths",
+                                numSamples));
             }
             if (engineThreads < 0) {
-                throw new IllegalArgumentException(String.format(
-                        "engineThreads (%d) must be >= 0 (0 = engine default)", engineThreads));
+                throw new IllegalArgumentException(
+                        String.format(
+                                "engineThreads (%d) must be >= 0 (0 = engine default)",
+                                engineThreads));
             }
             MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device);
             if (engineThreads > 0) {
                 JniUtils.setNumThreads(engineThreads);
             }
-            LOG.info("Moirai-MoE forecaster {} version {} on {} with {} engine threads, {} sample"
-                    + " paths", name, version, device, JniUtils.getNumThreads(), numSamples);
+            LOG.info(
+                    "Moirai-MoE forecaster {} version {} on {} with {} engine threads, {} sample"
+                            + " paths",
+                    name,
+                    version,
+                    device,
+                    JniUtils.getNumThreads(),
+                    numSamples);
             return new MoiraiMoeForecaster(m, name, version, numSamples);
         }
     }
@@ -180,14 +191,17 @@ public final class MoiraiMoeForecaster implements Forecaster {
                 out[e.getValue().get(j)] = f.get(j);
             }
         }
-        LOG.debug("{}: forecast {} series in {} length buckets, horizon {}", name, batch.size(),
-                buckets.size(), horizon);
+        LOG.debug(
+                "{}: forecast {} series in {} length buckets, horizon {}",
+                name,
+                batch.size(),
+                buckets.size(),
+                horizon);
         return Arrays.asList(out);
     }
 
     /** Requests whose lengths pad to the same c. */
-    private List<QuantileForecast> forecastBucket(List<ForecastRequest> batch, int c,
-            int horizon) {
+    private List<QuantileForecast> forecastBucket(List<ForecastRequest> batch, int c, int horizon) {
         int b = batch.size();
         MoiraiMoEForecast fc = new MoiraiMoEForecast(module, c, horizon, 1, numSamples);
         PackedBatch packed = fc.convert(pastInputs(batch, c));
@@ -207,18 +221,22 @@ public final class MoiraiMoeForecaster implements Forecaster {
             for (int i = 0; i < b; i++) {
                 rng[i] = new SplittableRandom(seed(batch.get(i), version));
             }
-            paths = fc.forward(packed, (step, mix, token, path, series, variate, out) -> {
-                for (int j = 0; j < P; j++) {
-                    out[j] = (float) mix.sample(token, j, rng[series]);
-                }
-            }, new MoiraiMoEForecast.CallObserver() {
-                @Override
-                public void output(int call, Mixture mixture) {
-                    if (call == 0) {
-                        call0[0] = mixture;
-                    }
-                }
-            });
+            paths =
+                    fc.forward(
+                            packed,
+                            (step, mix, token, path, series, variate, out) -> {
+                                for (int j = 0; j < P; j++) {
+                                    out[j] = (float) mix.sample(token, j, rng[series]);
+                                }
+                            },
+                            new MoiraiMoEForecast.CallObserver() {
+                                @Override
+                                public void output(int call, Mixture mixture) {
+                                    if (call == 0) {
+                                        call0[0] = mixture;
+                                    }
+                                }
+                            });
         }
         int clamped = 0;
         for (int i = 0; i < b; i++) {
@@ -245,8 +263,12 @@ public final class MoiraiMoeForecaster implements Forecaster {
             clamped += clampNonFinite(quantiles[i], means[i]);
         }
         if (clamped > 0) {
-            LOG.warn("{}: clamped {} non-finite quantiles/means to +-Float.MAX_VALUE (log-normal"
-                    + " overflow) in a batch of {}", name, clamped, b);
+            LOG.warn(
+                    "{}: clamped {} non-finite quantiles/means to +-Float.MAX_VALUE (log-normal"
+                            + " overflow) in a batch of {}",
+                    name,
+                    clamped,
+                    b);
         }
         List<QuantileForecast> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {

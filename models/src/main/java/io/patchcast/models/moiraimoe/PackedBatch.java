@@ -13,21 +13,42 @@ package io.patchcast.models.moiraimoe;
  * @param variateId (N, L)
  * @param predictionMask (N, L)
  */
-public record PackedBatch(int rows, int tokens, float[] target, boolean[] observedMask,
-        long[] sampleId, long[] timeId, long[] variateId, boolean[] predictionMask) {
+public record PackedBatch(
+        int rows,
+        int tokens,
+        float[] target,
+        boolean[] observedMask,
+        long[] sampleId,
+        long[] timeId,
+        long[] variateId,
+        boolean[] predictionMask) {
 
     public static final int PATCH = 16;
 
     public PackedBatch {
         int nl = rows * tokens;
-        if (rows <= 0 || tokens <= 0 || target.length != nl * PATCH
-                || observedMask.length != nl * PATCH || sampleId.length != nl
-                || timeId.length != nl || variateId.length != nl || predictionMask.length != nl) {
-            throw new IllegalArgumentException(String.format(
-                    "packed batch (N=%d, L=%d) needs target/observed_mask of %d and ids of %d,"
-                            + " got %d/%d/%d/%d/%d/%d", rows, tokens, nl * PATCH, nl,
-                    target.length, observedMask.length, sampleId.length, timeId.length,
-                    variateId.length, predictionMask.length));
+        if (rows <= 0
+                || tokens <= 0
+                || target.length != nl * PATCH
+                || observedMask.length != nl * PATCH
+                || sampleId.length != nl
+                || timeId.length != nl
+                || variateId.length != nl
+                || predictionMask.length != nl) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "packed batch (N=%d, L=%d) needs target/observed_mask of %d and ids of"
+                                + " %d, got %d/%d/%d/%d/%d/%d",
+                            rows,
+                            tokens,
+                            nl * PATCH,
+                            nl,
+                            target.length,
+                            observedMask.length,
+                            sampleId.length,
+                            timeId.length,
+                            variateId.length,
+                            predictionMask.length));
         }
         for (long t : timeId) {
             if (t < 0) {
@@ -39,12 +60,14 @@ public record PackedBatch(int rows, int tokens, float[] target, boolean[] observ
     /** Rows [from, to) as a new batch (copies). */
     public PackedBatch rows(int from, int to) {
         if (from < 0 || to > rows || from >= to) {
-            throw new IllegalArgumentException(String.format(
-                    "row range [%d, %d) outside [0, %d)", from, to, rows));
+            throw new IllegalArgumentException(
+                    String.format("row range [%d, %d) outside [0, %d)", from, to, rows));
         }
         int a = from * tokens;
         int b = to * tokens;
-        return new PackedBatch(to - from, tokens,
+        return new PackedBatch(
+                to - from,
+                tokens,
                 java.util.Arrays.copyOfRange(target, a * PATCH, b * PATCH),
                 java.util.Arrays.copyOfRange(observedMask, a * PATCH, b * PATCH),
                 java.util.Arrays.copyOfRange(sampleId, a, b),
@@ -68,8 +91,8 @@ public record PackedBatch(int rows, int tokens, float[] target, boolean[] observ
             System.arraycopy(sampleId, 0, s, r * sampleId.length, sampleId.length);
             System.arraycopy(timeId, 0, ti, r * timeId.length, timeId.length);
             System.arraycopy(variateId, 0, v, r * variateId.length, variateId.length);
-            System.arraycopy(predictionMask, 0, p, r * predictionMask.length,
-                    predictionMask.length);
+            System.arraycopy(
+                    predictionMask, 0, p, r * predictionMask.length, predictionMask.length);
         }
         return new PackedBatch(n, tokens, t, o, s, ti, v, p);
     }

@@ -1,8 +1,8 @@
 package io.patchcast.models.moiraimoe;
 
 /**
- * Receives intermediate tensors of a module call by their fixture names ({@code embed},
- * {@code layer0.ffn_in}, ...), as plain Java copies. For parity checks and debugging only.
+ * Receives intermediate tensors of a module call by their fixture names ({@code embed}, {@code
+ * layer0.ffn_in}, ...), as plain Java copies. For parity checks and debugging only.
  */
 @FunctionalInterface
 public interface TensorRecorder {

@@ -21,8 +21,9 @@ class DistrParamProjTest {
         for (int i = 0; i < raw.length; i++) {
             raw[i] = i;
         }
-        Mixture m = new DistrParamProj(null, null, 0.001).mixture(raw, 1, new float[] {0},
-                new float[] {1});
+        Mixture m =
+                new DistrParamProj(null, null, 0.001)
+                        .mixture(raw, 1, new float[] {0}, new float[] {1});
         float[] wl = m.param("weights_logits");
         assertThat(wl[3 * 4 + 2]).isEqualTo(2 * 16 + 3); // p = 3, c = 2
         assertThat(m.param("c0_student_t.loc")[5]).isEqualTo(64 + 16 + 5);

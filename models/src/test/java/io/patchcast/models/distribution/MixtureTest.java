@@ -3,24 +3,46 @@ package io.patchcast.models.distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.junit.jupiter.api.Test;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 
 class MixtureTest {
 
     static final double[] GRID = io.patchcast.models.api.QuantileGrid.levels();
 
     /** One token, one position, 16 positions filled alike; logits pick the components. */
-    static Mixture single(float[] logits, float df, float tLoc, float tScale, float nLoc,
-            float r, float nbLogit, float lnLoc, float lnScale, float loc, float scale) {
+    static Mixture single(
+            float[] logits,
+            float df,
+            float tLoc,
+            float tScale,
+            float nLoc,
+            float r,
+            float nbLogit,
+            float lnLoc,
+            float lnScale,
+            float loc,
+            float scale) {
         int tp = Mixture.PATCH;
         float[] wl = new float[tp * 4];
         for (int p = 0; p < tp; p++) {
             System.arraycopy(logits, 0, wl, p * 4, 4);
         }
-        return new Mixture(1, wl, fill(df), fill(tLoc), fill(tScale), fill(nLoc), 0.001,
-                fill(r), fill(nbLogit), fill(lnLoc), fill(lnScale), new float[] {loc},
+        return new Mixture(
+                1,
+                wl,
+                fill(df),
+                fill(tLoc),
+                fill(tScale),
+                fill(nLoc),
+                0.001,
+                fill(r),
+                fill(nbLogit),
+                fill(lnLoc),
+                fill(lnScale),
+                new float[] {loc},
                 new float[] {scale});
     }
 
@@ -71,8 +93,19 @@ class MixtureTest {
 
     @Test
     void gridQuantilesInvertTheCdfOfAMixedPosition() {
-        Mixture m = single(new float[] {0.5f, -1.2f, 0.6f, 0.16f}, 2.6f, 0.007f, 1.07f, -0.22f,
-                0.45f, -0.55f, -0.59f, 0.31f, 12.842f, 2.473f);
+        Mixture m =
+                single(
+                        new float[] {0.5f, -1.2f, 0.6f, 0.16f},
+                        2.6f,
+                        0.007f,
+                        1.07f,
+                        -0.22f,
+                        0.45f,
+                        -0.55f,
+                        -0.59f,
+                        0.31f,
+                        12.842f,
+                        2.473f);
         float[] q = new float[GRID.length];
         m.quantiles(0, 5, GRID, q, 0);
         for (int j = 0; j < GRID.length; j++) {
@@ -87,8 +120,19 @@ class MixtureTest {
 
     @Test
     void samplesFollowTheCdf() {
-        Mixture m = single(new float[] {0.5f, -1.2f, 0.6f, 0.16f}, 2.6f, 0.007f, 1.07f, -0.22f,
-                0.45f, -0.55f, -0.59f, 0.31f, 12.842f, 2.473f);
+        Mixture m =
+                single(
+                        new float[] {0.5f, -1.2f, 0.6f, 0.16f},
+                        2.6f,
+                        0.007f,
+                        1.07f,
+                        -0.22f,
+                        0.45f,
+                        -0.55f,
+                        -0.59f,
+                        0.31f,
+                        12.842f,
+                        2.473f);
         SplittableRandom r = new SplittableRandom(1);
         double[] x = new double[40_000];
         for (int i = 0; i < x.length; i++) {
@@ -107,7 +151,12 @@ class MixtureTest {
             }
             double f = m.cdf(0, 2, x[i]);
             double fMinus = m.cdf(0, 2, x[i] - 1e-9 * Math.max(1, Math.abs(x[i])));
-            d = Math.max(d, Math.max(Math.abs(fMinus - (double) i / n), Math.abs(f - (double) j / n)));
+            d =
+                    Math.max(
+                            d,
+                            Math.max(
+                                    Math.abs(fMinus - (double) i / n),
+                                    Math.abs(f - (double) j / n)));
             i = j;
         }
         assertThat(d).isLessThan(1.95 / Math.sqrt(x.length));

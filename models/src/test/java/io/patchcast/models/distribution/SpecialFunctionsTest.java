@@ -3,15 +3,16 @@ package io.patchcast.models.distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
 
 class SpecialFunctionsTest {
 
     @Test
     void matchesKnownValues() {
-        assertThat(SpecialFunctions.logGamma(0.5)).isCloseTo(Math.log(Math.sqrt(Math.PI)),
-                within(1e-13));
+        assertThat(SpecialFunctions.logGamma(0.5))
+                .isCloseTo(Math.log(Math.sqrt(Math.PI)), within(1e-13));
         assertThat(SpecialFunctions.logGamma(10)).isCloseTo(Math.log(362880), within(1e-12));
         assertThat(SpecialFunctions.normalCdf(1.959963984540054)).isCloseTo(0.975, within(1e-14));
         assertThat(SpecialFunctions.normalCdf(-8)).isCloseTo(6.22096057427178e-16, within(1e-24));
@@ -36,7 +37,12 @@ class SpecialFunctionsTest {
             double var = sq / n - mean * mean;
             // mean and variance of Gamma(k, 1) are k; 5 standard errors
             assertThat(mean).isCloseTo(shape, within(5 * Math.sqrt(shape / n)));
-            assertThat(var).isCloseTo(shape, within(5 * Math.sqrt((6 * shape + 2 * shape * shape) / n) + 0.01 * shape));
+            assertThat(var)
+                    .isCloseTo(
+                            shape,
+                            within(
+                                    5 * Math.sqrt((6 * shape + 2 * shape * shape) / n)
+                                            + 0.01 * shape));
         }
         for (double lambda : new double[] {0.7, 9.5, 250, 1e6}) {
             double sum = 0;

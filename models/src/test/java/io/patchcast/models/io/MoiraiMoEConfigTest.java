@@ -3,11 +3,12 @@ package io.patchcast.models.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class MoiraiMoEConfigTest {
 
@@ -31,8 +32,8 @@ class MoiraiMoEConfigTest {
     void rejectsOtherPatchSizeNamingFile() throws IOException {
         Path f = dir.resolve("config.json");
         String good = Files.readString(SafetensorsReaderTest.FIXTURES.resolve("model/config.json"));
-        Files.writeString(f, good.replace("\"patch_sizes\": [\n    16\n  ]",
-                "\"patch_sizes\": [8, 16]"));
+        Files.writeString(
+                f, good.replace("\"patch_sizes\": [\n    16\n  ]", "\"patch_sizes\": [8, 16]"));
         assertThatThrownBy(() -> MoiraiMoEConfig.load(f))
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining(f.toString())
@@ -49,6 +50,7 @@ class MoiraiMoEConfigTest {
         assertThatThrownBy(() -> MoiraiMoEConfig.load(f)).hasMessageContaining("LaplaceOutput");
         Files.writeString(f, good.replace("\"d_model\": 128", "\"d_model\": 100"));
         assertThatThrownBy(() -> MoiraiMoEConfig.load(f))
-                .hasMessageContaining("multiple of 64").hasMessageContaining("got 100");
+                .hasMessageContaining("multiple of 64")
+                .hasMessageContaining("got 100");
     }
 }

@@ -3,6 +3,9 @@ package io.patchcast.models.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsReaderTest {
 
@@ -48,8 +49,8 @@ class SafetensorsReaderTest {
     void readsFixtureCheckpointWithF64Centroids() throws IOException {
         try (SafetensorsReader r =
                 SafetensorsReader.open(FIXTURES.resolve("model/model.safetensors"))) {
-            TensorInfo c = r.requireShape("encoder.centroid", "(num_layers, 32, d_model)", 2, 32,
-                    128);
+            TensorInfo c =
+                    r.requireShape("encoder.centroid", "(num_layers, 32, d_model)", 2, 32, 128);
             assertThat(c.dtype()).isEqualTo(SafetensorsDType.F64);
             double[] d = r.doubles("encoder.centroid");
             float[] f = r.floats("encoder.centroid");
@@ -78,8 +79,10 @@ class SafetensorsReaderTest {
     @Test
     void truncatedFileFailsNamingTensor() throws IOException {
         Path f = dir.resolve("t.safetensors");
-        new SafetensorsWriter().putF32("a", new float[] {1, 2}, 2)
-                .putF32("weights", new float[] {1, 2, 3, 4}, 4).write(f);
+        new SafetensorsWriter()
+                .putF32("a", new float[] {1, 2}, 2)
+                .putF32("weights", new float[] {1, 2, 3, 4}, 4)
+                .write(f);
         byte[] all = Files.readAllBytes(f);
         Path cut = dir.resolve("cut.safetensors");
         Files.write(cut, Arrays.copyOf(all, all.length - 3));
@@ -104,8 +107,7 @@ class SafetensorsReaderTest {
 
     @Test
     void rejectsShapeDtypeByteSizeMismatch() throws IOException {
-        Path f = writeHeader(
-                "{\"x\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8);
+        Path f = writeHeader("{\"x\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8);
         assertThatThrownBy(() -> SafetensorsReader.open(f))
                 .hasMessageContaining("'x' has shape [3] and dtype F32 (12 bytes)")
                 .hasMessageContaining("span 8 bytes");
@@ -113,10 +115,15 @@ class SafetensorsReaderTest {
 
     @Test
     void rejectsOverlappingTensors() throws IOException {
-        Path f = writeHeader("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12);
-        assertThatThrownBy(() -> SafetensorsReader.open(f)).hasMessageContaining("overlap")
-                .hasMessageContaining("'x'").hasMessageContaining("'y'");
+        Path f =
+                writeHeader(
+                        "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                            + "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                        12);
+        assertThatThrownBy(() -> SafetensorsReader.open(f))
+                .hasMessageContaining("overlap")
+                .hasMessageContaining("'x'")
+                .hasMessageContaining("'y'");
     }
 
     @Test

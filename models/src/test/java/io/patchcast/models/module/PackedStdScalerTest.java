@@ -13,8 +13,10 @@ class PackedStdScalerTest {
     void groupsBySampleAndVariateWithSafeDivisionAndMinimumScaleInsideTheSqrt() {
         // one row, 4 tokens: [pad (sid 0), var0, var0, var1 with a single observation]
         float[] target = {9, 9, 9, 9, 1, 2, 3, 4, 5, 6, 7, 8, 3, 0, 0, 0};
-        boolean[] obs = {true, true, true, true, true, true, true, true, true, true, true, false,
-            true, false, false, false};
+        boolean[] obs = {
+            true, true, true, true, true, true, true, true, true, true, true, false, true, false,
+            false, false
+        };
         long[] sid = {0, 1, 1, 1};
         long[] vid = {0, 0, 0, 1};
         float[] loc = new float[4];

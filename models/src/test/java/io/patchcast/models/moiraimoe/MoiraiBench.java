@@ -1,6 +1,7 @@
 package io.patchcast.models.moiraimoe;
 
 import io.patchcast.models.api.ForecastRequest;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +16,11 @@ import java.util.SplittableRandom;
  * forward alone and of the full forecast (forward + 16 x 31 grid quantiles by CDF inversion), and
  * each batch's forward throughput relative to batch 1 measured in the same run (the baseline).
  *
- * <p>On a shared 2-core machine more than one intra-op thread made libtorch (OpenMP) 10-50x
- * slower when the other core was busy, hence the default of 1 thread.
+ * <p>On a shared 2-core machine more than one intra-op thread made libtorch (OpenMP) 10-50x slower
+ * when the other core was busy, hence the default of 1 thread.
  *
- * <p>Run: {@code java -Dai.djl.offline=true -cp ...
- * io.patchcast.models.moiraimoe.MoiraiBench [seconds-per-point [engine-threads]]}.
+ * <p>Run: {@code java -Dai.djl.offline=true -cp ... io.patchcast.models.moiraimoe.MoiraiBench
+ * [seconds-per-point [engine-threads]]}.
  */
 public final class MoiraiBench {
 
@@ -31,12 +32,22 @@ public final class MoiraiBench {
         Path dir = Files.createTempDirectory("moirai-bench");
         RandomCheckpoint.write(dir, 384, 512, 6, 1);
         StringBuilder json = new StringBuilder();
-        json.append(String.format(Locale.ROOT,
-                "{\"model\":\"moirai-moe-small-random\",\"context\":%d,\"horizon\":%d,"
-                        + "\"threads\":%d,\"device\":\"cpu\",\"seconds_per_point\":%.1f,"
-                        + "\"results\":[", context, horizon, threads, seconds));
-        try (MoiraiMoeForecaster f = MoiraiMoeForecaster.builder().setCheckpoint(dir)
-                .setName("moirai-moe-small-random").setEngineThreads(threads).build()) {
+        json.append(
+                String.format(
+                        Locale.ROOT,
+                        "{\"model\":\"moirai-moe-small-random\",\"context\":%d,\"horizon\":%d,"
+                                + "\"threads\":%d,\"device\":\"cpu\",\"seconds_per_point\":%.1f,"
+                                + "\"results\":[",
+                        context,
+                        horizon,
+                        threads,
+                        seconds));
+        try (MoiraiMoeForecaster f =
+                MoiraiMoeForecaster.builder()
+                        .setCheckpoint(dir)
+                        .setName("moirai-moe-small-random")
+                        .setEngineThreads(threads)
+                        .build()) {
             MoiraiMoEModule module = moduleOf(f);
             double base = 0;
             int[] batches = {1, 8, 64};
@@ -50,10 +61,16 @@ public final class MoiraiBench {
                 if (b == 1) {
                     base = fwd;
                 }
-                json.append(String.format(Locale.ROOT,
-                        "%s{\"batch\":%d,\"series_per_s\":%.2f,\"forward_series_per_s\":%.2f,"
-                                + "\"forward_vs_batch1\":%.2f}", bi == 0 ? "" : ",", b, full,
-                        fwd, fwd / base));
+                json.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%s{\"batch\":%d,\"series_per_s\":%.2f,\"forward_series_per_s\":%.2f,"
+                                    + "\"forward_vs_batch1\":%.2f}",
+                                bi == 0 ? "" : ",",
+                                b,
+                                full,
+                                fwd,
+                                fwd / base));
             }
         }
         json.append("]}");

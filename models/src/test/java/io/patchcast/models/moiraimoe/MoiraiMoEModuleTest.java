@@ -8,12 +8,14 @@ import io.patchcast.models.io.ModelFormatException;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.SafetensorsWriter;
 import io.patchcast.models.io.TensorInfo;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class MoiraiMoEModuleTest {
 
@@ -55,8 +57,9 @@ class MoiraiMoEModuleTest {
     void wrongShapeFailsNamingKeyAndShapes() throws IOException {
         Path ckpt = copyCheckpoint(null, false, "encoder.layers.0.self_attn.q_proj.weight");
         assertThatThrownBy(() -> MoiraiMoEModule.load(ckpt, null))
-                .hasMessageContaining("'encoder.layers.0.self_attn.q_proj.weight' has shape"
-                        + " [16384], expected [128, 128]");
+                .hasMessageContaining(
+                        "'encoder.layers.0.self_attn.q_proj.weight' has shape"
+                                + " [16384], expected [128, 128]");
     }
 
     @Test

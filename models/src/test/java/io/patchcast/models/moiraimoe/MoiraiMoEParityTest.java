@@ -2,9 +2,10 @@ package io.patchcast.models.moiraimoe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.junit.jupiter.api.Test;
 
 /** Parity with the uni2ts reference through {@link MoiraiMoEVerifier} (fixtures README). */
 class MoiraiMoEParityTest {

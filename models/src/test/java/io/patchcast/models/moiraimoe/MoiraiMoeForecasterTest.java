@@ -7,12 +7,14 @@ import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.api.QuantileGrid;
 import io.patchcast.models.io.SafetensorsReader;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 
 class MoiraiMoeForecasterTest {
 
@@ -20,9 +22,12 @@ class MoiraiMoeForecasterTest {
 
     @BeforeAll
     static void load() throws Exception {
-        forecaster = MoiraiMoeForecaster.builder()
-                .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
-                .setVersion("test-1").setNumSamples(30).build();
+        forecaster =
+                MoiraiMoeForecaster.builder()
+                        .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
+                        .setVersion("test-1")
+                        .setNumSamples(30)
+                        .build();
     }
 
     @AfterAll
@@ -46,8 +51,8 @@ class MoiraiMoeForecasterTest {
     }
 
     /**
-     * 63 others of different lengths (multiples of 16 and not) and missing rates; 12 of them pad
-     * to the target's length, so the target shares its forward pass with them.
+     * 63 others of different lengths (multiples of 16 and not) and missing rates; 12 of them pad to
+     * the target's length, so the target shares its forward pass with them.
      */
     static List<ForecastRequest> crowd(ForecastRequest target, int at) {
         List<ForecastRequest> batch = new ArrayList<>();
@@ -78,9 +83,9 @@ class MoiraiMoeForecasterTest {
     }
 
     /**
-     * Same tokens, seeds and draw order; only the row count of the batched matmuls differs, and
-     * the module pads matmul rows so that CPU kernels round every row alike
-     * (MoEFeedForward.ROW_BLOCK / MIN_ROWS). So the forecasts must be bit-identical.
+     * Same tokens, seeds and draw order; only the row count of the batched matmuls differs, and the
+     * module pads matmul rows so that CPU kernels round every row alike (MoEFeedForward.ROW_BLOCK /
+     * MIN_ROWS). So the forecasts must be bit-identical.
      */
     static void assertSameForecast(QuantileForecast a, QuantileForecast b) {
         assertThat(b.horizon()).isEqualTo(a.horizon());
@@ -129,9 +134,12 @@ class MoiraiMoeForecasterTest {
         // the first patch is exact (no draws); the second comes from differently seeded paths
         assertThat(f.get(0).quantiles()[0]).isEqualTo(f.get(1).quantiles()[0]);
         assertThat(f.get(0).mean()[20]).isNotEqualTo(f.get(1).mean()[20]);
-        try (MoiraiMoeForecaster v2 = MoiraiMoeForecaster.builder()
-                .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
-                .setVersion("test-2").setNumSamples(30).build()) {
+        try (MoiraiMoeForecaster v2 =
+                MoiraiMoeForecaster.builder()
+                        .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
+                        .setVersion("test-2")
+                        .setNumSamples(30)
+                        .build()) {
             QuantileForecast other = v2.forecast(List.of(a), 32).get(0);
             assertThat(other.mean()[20]).isNotEqualTo(f.get(0).mean()[20]);
             assertThat(other.mean()[3]).isEqualTo(f.get(0).mean()[3]);
@@ -141,19 +149,21 @@ class MoiraiMoeForecasterTest {
     @Test
     void nextPatchMeanMatchesReferenceOnShortSeries() throws Exception {
         // fixture uni_short: T=40 < C=96, H=10; reference call0.mean at pred_index token
-        try (SafetensorsReader r = SafetensorsReader.open(
-                MoiraiMoEParityTest.FIXTURES.resolve("case_uni_short.safetensors"))) {
+        try (SafetensorsReader r =
+                SafetensorsReader.open(
+                        MoiraiMoEParityTest.FIXTURES.resolve("case_uni_short.safetensors"))) {
             float[] s = r.floats("input.series.0");
             boolean[] o = new boolean[s.length];
             for (int i = 0; i < s.length; i++) {
                 o[i] = !Float.isNaN(s[i]);
             }
-            QuantileForecast f = forecaster.forecast(
-                    List.of(new ForecastRequest("short", 0, s, o)), 10).get(0);
+            QuantileForecast f =
+                    forecaster.forecast(List.of(new ForecastRequest("short", 0, s, o)), 10).get(0);
             float[] mean = r.floats("call0.mean"); // (1, L=7, 16), pred_index 5
             for (int h = 0; h < 10; h++) {
                 float e = mean[5 * 16 + h];
-                assertThat(f.mean()[h]).as("step %d", h)
+                assertThat(f.mean()[h])
+                        .as("step %d", h)
                         .isCloseTo(e, within(1e-4f + 1e-4f * Math.abs(e)));
             }
             // grid quantiles are non-decreasing (checked by QuantileForecast) and bracket the

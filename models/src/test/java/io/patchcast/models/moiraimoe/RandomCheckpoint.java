@@ -1,6 +1,7 @@
 package io.patchcast.models.moiraimoe;
 
 import io.patchcast.models.io.SafetensorsWriter;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,30 +55,42 @@ final class RandomCheckpoint {
             }
         }
         ones(w, "encoder.norm.weight", dModel);
-        String[] leaves = {"weights_logits", "components.0.df", "components.0.loc",
-            "components.0.scale", "components.1.loc", "components.2.total_count",
-            "components.2.logits", "components.3.loc", "components.3.scale"};
+        String[] leaves = {
+            "weights_logits",
+            "components.0.df",
+            "components.0.loc",
+            "components.0.scale",
+            "components.1.loc",
+            "components.2.total_count",
+            "components.2.logits",
+            "components.3.loc",
+            "components.3.scale"
+        };
         for (String leaf : leaves) {
             int out = (leaf.equals("weights_logits") ? 4 : 1) * p;
             linear(w, r, "param_proj.proj." + leaf + ".weight", dModel, 1, out, dModel);
             bias(w, r, "param_proj.proj." + leaf + ".bias", dModel, 1, out);
         }
         w.write(dir.resolve("model.safetensors"));
-        Files.writeString(dir.resolve("config.json"), String.format("""
-                {"attn_dropout_p": 0.0, "d_ff": %d, "d_model": %d, "distr_output": {\
-                "_target_": "uni2ts.distribution.mixture.MixtureOutput", "components": [\
-                {"_target_": "uni2ts.distribution.student_t.StudentTOutput"}, \
-                {"_target_": "uni2ts.distribution.normal.NormalFixedScaleOutput", "scale": 0.001},\
-                 {"_target_": "uni2ts.distribution.negative_binomial.NegativeBinomialOutput"}, \
-                {"_target_": "uni2ts.distribution.log_normal.LogNormalOutput"}]}, \
-                "dropout_p": 0.0, "max_seq_len": 512, "num_layers": %d, "patch_sizes": [16], \
-                "scaling": true}
-                """, dFf, dModel, layers));
+        Files.writeString(
+                dir.resolve("config.json"),
+                String.format(
+                        """
+{"attn_dropout_p": 0.0, "d_ff": %d, "d_model": %d, "distr_output": {\
+"_target_": "uni2ts.distribution.mixture.MixtureOutput", "components": [\
+{"_target_": "uni2ts.distribution.student_t.StudentTOutput"}, \
+{"_target_": "uni2ts.distribution.normal.NormalFixedScaleOutput", "scale": 0.001},\
+ {"_target_": "uni2ts.distribution.negative_binomial.NegativeBinomialOutput"}, \
+{"_target_": "uni2ts.distribution.log_normal.LogNormalOutput"}]}, \
+"dropout_p": 0.0, "max_seq_len": 512, "num_layers": %d, "patch_sizes": [16], \
+"scaling": true}
+""",
+                        dFf, dModel, layers));
         return dir;
     }
 
-    private static void linear(SafetensorsWriter w, SplittableRandom r, String key, int fanIn,
-            long... shape) {
+    private static void linear(
+            SafetensorsWriter w, SplittableRandom r, String key, int fanIn, long... shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;
@@ -90,8 +103,8 @@ final class RandomCheckpoint {
         w.putF32(key, v, shape);
     }
 
-    private static void bias(SafetensorsWriter w, SplittableRandom r, String key, int fanIn,
-            long... shape) {
+    private static void bias(
+            SafetensorsWriter w, SplittableRandom r, String key, int fanIn, long... shape) {
         linear(w, r, key, fanIn, shape);
     }
 
