@@ -160,6 +160,10 @@ public final class MoiraiMoeForecaster implements Forecaster {
         return P;
     }
 
+    MoiraiMoEModule module() {
+        return module;
+    }
+
     /** Arrays held by the weight manager; constant across calls unless something leaks. */
     public int managedArrayCount() {
         return module.weights().getManagedArrays().size();
@@ -204,7 +208,7 @@ public final class MoiraiMoeForecaster implements Forecaster {
     private List<QuantileForecast> forecastBucket(List<ForecastRequest> batch, int c, int horizon) {
         int b = batch.size();
         MoiraiMoEForecast fc = new MoiraiMoEForecast(module, c, horizon, 1, numSamples);
-        PackedBatch packed = fc.convert(pastInputs(batch, c));
+        PackedBatch packed = fc.convert(pastInputs(fc, batch));
         int l = packed.tokens();
         int tok0 = fc.predIndex()[0];
         double[] levels = QuantileGrid.levels();
@@ -277,29 +281,21 @@ public final class MoiraiMoeForecaster implements Forecaster {
         return out;
     }
 
-    /** Requests as GluonTS past inputs of common length c (left padding, causal-mean imputed). */
-    static MoiraiMoEForecast.PastInputs pastInputs(List<ForecastRequest> batch, int c) {
-        int b = batch.size();
-        float[] pt = new float[b * c];
-        boolean[] po = new boolean[b * c];
-        boolean[] pp = new boolean[b * c];
-        for (int i = 0; i < b; i++) {
-            ForecastRequest r = batch.get(i);
-            float[] v = new float[r.length()];
+    /**
+     * Requests as GluonTS past inputs of fc's context length, via {@link
+     * MoiraiMoEForecast#preprocess}.
+     */
+    static MoiraiMoEForecast.PastInputs pastInputs(
+            MoiraiMoEForecast fc, List<ForecastRequest> batch) {
+        List<float[][]> series = new ArrayList<>(batch.size());
+        for (ForecastRequest r : batch) {
+            float[][] v = new float[r.length()][1]; // (T, D=1); NaN = not observed
             for (int t = 0; t < v.length; t++) {
-                v[t] = r.observed()[t] ? r.values()[t] : Float.NaN;
+                v[t][0] = r.observed()[t] ? r.values()[t] : Float.NaN;
             }
-            float[] imputed = CausalMeanValueImputation.impute(v);
-            int pad = c - v.length;
-            for (int t = 0; t < c; t++) {
-                pp[i * c + t] = t < pad;
-                if (t >= pad) {
-                    pt[i * c + t] = imputed[t - pad];
-                    po[i * c + t] = !Float.isNaN(v[t - pad]);
-                }
-            }
+            series.add(v);
         }
-        return new MoiraiMoEForecast.PastInputs(b, pt, po, pp);
+        return fc.preprocess(series);
     }
 
     private static int clampNonFinite(float[] q, float[] mean) {

@@ -48,14 +48,14 @@ public final class MoiraiBench {
                         .setName("moirai-moe-small-random")
                         .setEngineThreads(threads)
                         .build()) {
-            MoiraiMoEModule module = moduleOf(f);
+            MoiraiMoEModule module = f.module();
             double base = 0;
             int[] batches = {1, 8, 64};
             for (int bi = 0; bi < batches.length; bi++) {
                 int b = batches[bi];
                 List<ForecastRequest> reqs = requests(b, context);
                 MoiraiMoEForecast fc = new MoiraiMoEForecast(module, context, horizon, 1, 1);
-                PackedBatch packed = fc.convert(MoiraiMoeForecaster.pastInputs(reqs, context));
+                PackedBatch packed = fc.convert(MoiraiMoeForecaster.pastInputs(fc, reqs));
                 double fwd = rate(() -> module.forward(packed), b, seconds);
                 double full = rate(() -> f.forecast(reqs, horizon), b, seconds);
                 if (b == 1) {
@@ -75,12 +75,6 @@ public final class MoiraiBench {
         }
         json.append("]}");
         System.out.println(json);
-    }
-
-    static MoiraiMoEModule moduleOf(MoiraiMoeForecaster f) throws ReflectiveOperationException {
-        var field = MoiraiMoeForecaster.class.getDeclaredField("module");
-        field.setAccessible(true);
-        return (MoiraiMoEModule) field.get(f);
     }
 
     static List<ForecastRequest> requests(int b, int context) {
