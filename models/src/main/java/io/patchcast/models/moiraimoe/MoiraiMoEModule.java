@@ -190,6 +190,11 @@ public final class MoiraiMoEModule implements AutoCloseable {
             Mixture m = forward(in.repeat(extra), rec);
             return m.firstTokens(in.rows() * in.tokens());
         }
+        return call(in, rec);
+    }
+
+    /** One module call on all rows of {@code in}: scaler, embedding, encoder, head (spec §2). */
+    private Mixture call(PackedBatch in, TensorRecorder rec) {
         int n = in.rows();
         int l = in.tokens();
         int t = n * l;
@@ -229,25 +234,7 @@ public final class MoiraiMoEModule implements AutoCloseable {
             if (rec.enabled()) {
                 rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
             }
-            for (int li = 0; li < layers.length; li++) {
-                Layer layer = layers[li];
-                try (NDManager step = call.newSubManager()) {
-                    NDArray hs = h.reshape(n, l, d); // (N, L, D)
-                    hs.attach(step); // everything derived from hs is freed with this layer
-                    NDArray a = layer.selfAttn().forward(layer.norm1().forward(hs), ctx);
-                    NDArray h1 = hs.add(a).reshape(t, d);
-                    NDArray f = layer.norm2().forward(h1); // (T, D)
-                    record(rec, "layer" + li + ".ffn_in", f, n, l, d);
-                    MoEFeedForward.Result moe = layer.ffn().forward(f);
-                    if (rec.enabled()) {
-                        recordRouting(rec, "layer" + li + ".gate.", moe.routing(), n, l);
-                    }
-                    NDArray h2 = h1.add(moe.out());
-                    record(rec, "layer" + li + ".out", h2, n, l, d);
-                    h = step.ret(h2);
-                }
-            }
-            NDArray out = norm.forward(h); // (T, D)
+            NDArray out = norm.forward(encode(h, ctx, n, l, rec)); // (T, D)
             record(rec, "encoder_out", out, n, l, d);
             float[] raw = paramProj.raw(out);
             if (rec.enabled()) {
@@ -255,6 +242,32 @@ public final class MoiraiMoEModule implements AutoCloseable {
             }
             return paramProj.mixture(raw, t, loc, scale);
         }
+    }
+
+    /** The encoder layers on h (T, D), each in its own scope; returns (T, D) in h's manager. */
+    private NDArray encode(NDArray h, AttentionContext ctx, int n, int l, TensorRecorder rec) {
+        int d = config.dModel();
+        int t = n * l;
+        NDManager call = h.getManager();
+        for (int li = 0; li < layers.length; li++) {
+            Layer layer = layers[li];
+            try (NDManager step = call.newSubManager()) {
+                NDArray hs = h.reshape(n, l, d); // (N, L, D)
+                hs.attach(step); // everything derived from hs is freed with this layer
+                NDArray a = layer.selfAttn().forward(layer.norm1().forward(hs), ctx);
+                NDArray h1 = hs.add(a).reshape(t, d);
+                NDArray f = layer.norm2().forward(h1); // (T, D)
+                record(rec, "layer" + li + ".ffn_in", f, n, l, d);
+                MoEFeedForward.Result moe = layer.ffn().forward(f);
+                if (rec.enabled()) {
+                    recordRouting(rec, "layer" + li + ".gate.", moe.routing(), n, l);
+                }
+                NDArray h2 = h1.add(moe.out());
+                record(rec, "layer" + li + ".out", h2, n, l, d);
+                h = step.ret(h2);
+            }
+        }
+        return h;
     }
 
     private static float[] maskAllowed(float[] bias) {
