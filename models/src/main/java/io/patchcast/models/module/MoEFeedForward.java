@@ -1,0 +1,211 @@
+package io.patchcast.models.module;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts, gated
+ * by Euclidean distance to the layer's centroids (spec §7).
+ *
+ * <p>Tokens are dispatched sparsely: the rows routed to an expert are gathered and go through one
+ * fused {@code [fc_gate | fc1]} matmul and one {@code fc2} matmul; experts nobody chose are
+ * skipped.
+ *
+ * <p>Glossary: T tokens (N*L flattened), D = d_model, F = d_ff, X = 32 experts, K = 2.
+ */
+public final class MoEFeedForward {
+
+    /** uni2ts module/transformer.py: {@code num_experts=32} is hard-coded. */
+    public static final int NUM_EXPERTS = 32;
+
+    /** uni2ts module/transformer.py: {@code num_experts_per_token=2}. */
+    public static final int NUM_EXPERTS_PER_TOKEN = 2;
+
+    /**
+     * Row block of the CPU matmul kernels: with libtorch 2.7.1 (MKL, x86-64) a (M, K) x (K, N)
+     * product rounds the last M mod 4 rows differently when M < 12, so a token's output would
+     * depend on how many other tokens share its expert. Gathers are padded to a multiple of 4 rows
+     * (copies of their first row), and calls run on at least {@link #MIN_ROWS} token rows.
+     * Measured, not documented behaviour; checked by MoiraiMoeForecasterTest's batch-invariance
+     * tests.
+     */
+    public static final int ROW_BLOCK = 4;
+
+    /** From this many rows on, every row of a matmul is rounded alike (same measurement). */
+    public static final int MIN_ROWS = 12;
+
+    private final int dModel;
+    private final int dFf;
+    private final NDArray centroidAugT; // (D + 2, X): [c ; 1 ; ||c||^2] transposed (cdist mm path)
+    private final NDArray[] fcGateFc1T; // X x (D, 2F): [fc_gate^T | fc1^T]
+    private final NDArray[] fc2T; // X x (F, D)
+
+    private MoEFeedForward(
+            int dModel, int dFf, NDArray centroidAugT, NDArray[] fcGateFc1T, NDArray[] fc2T) {
+        this.dModel = dModel;
+        this.dFf = dFf;
+        this.centroidAugT = centroidAugT;
+        this.fcGateFc1T = fcGateFc1T;
+        this.fc2T = fc2T;
+    }
+
+    /**
+     * Loads {@code prefix + "experts.{e}.fc1.weight"} etc.; {@code centroid} is this layer's slice
+     * {@code encoder.centroid[l]} (X, D), already float32 (the reference casts before cdist).
+     */
+    public static MoEFeedForward load(
+            WeightLoader w, String prefix, float[] centroid, int dModel, int dFf)
+            throws IOException {
+        NDManager m = w.manager();
+        // torch.cdist (mm path, > 25 centroids): [-2x, ||x||^2, 1] @ [c, 1, ||c||^2]^T
+        float[] aug = new float[(dModel + 2) * NUM_EXPERTS];
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            float norm = 0f;
+            for (int j = 0; j < dModel; j++) {
+                float c = centroid[e * dModel + j];
+                aug[j * NUM_EXPERTS + e] = c;
+                norm += c * c;
+            }
+            aug[dModel * NUM_EXPERTS + e] = 1f;
+            aug[(dModel + 1) * NUM_EXPERTS + e] = norm;
+        }
+        NDArray centroidAugT = m.create(aug, new Shape(dModel + 2, NUM_EXPERTS));
+        NDArray[] gate1 = new NDArray[NUM_EXPERTS];
+        NDArray[] down = new NDArray[NUM_EXPERTS];
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            String p = prefix + "experts." + e + ".";
+            float[] g = w.transposed(p + "fc_gate.weight", "(d_ff, d_model)", dFf, dModel);
+            float[] v = w.transposed(p + "fc1.weight", "(d_ff, d_model)", dFf, dModel);
+            float[] fused = new float[dModel * 2 * dFf];
+            for (int r = 0; r < dModel; r++) {
+                System.arraycopy(g, r * dFf, fused, r * 2 * dFf, dFf);
+                System.arraycopy(v, r * dFf, fused, r * 2 * dFf + dFf, dFf);
+            }
+            gate1[e] = m.create(fused, new Shape(dModel, 2L * dFf));
+            down[e] =
+                    m.create(
+                            w.transposed(p + "fc2.weight", "(d_model, d_ff)", dModel, dFf),
+                            new Shape(dFf, dModel));
+        }
+        return new MoEFeedForward(dModel, dFf, centroidAugT, gate1, down);
+    }
+
+    /** Gate decisions for T tokens, plain Java: what {@link #forward} routes by. */
+    public record Routing(float[] dist, int[] experts, float[] weights, float[] margin) {}
+
+    /** Output of {@link #forward}: the mixed expert output (T, D) and the routing. */
+    public record Result(NDArray out, Routing routing) {}
+
+    /** Euclidean distances (T, X) of x (T, D) to the centroids, torch.cdist's mm formula. */
+    NDArray distances(NDArray x) {
+        long t = x.getShape().get(0);
+        NDArray norm = x.square().sum(new int[] {-1}, true); // (T, 1)
+        NDArray aug = x.mul(-2f).concat(norm, -1).concat(x.getManager().ones(new Shape(t, 1)), -1);
+        return aug.matMul(centroidAugT).maximum(1e-30f).sqrt(); // clamp_min(1e-30).sqrt()
+    }
+
+    /** Top-2 LARGEST distances and softmax over them (uni2ts ffn.py; spec §7, pitfall 1). */
+    static Routing route(float[] dist, int tokens) {
+        int[] experts = new int[tokens * NUM_EXPERTS_PER_TOKEN];
+        float[] weights = new float[tokens * NUM_EXPERTS_PER_TOKEN];
+        float[] margin = new float[tokens];
+        for (int t = 0; t < tokens; t++) {
+            int o = t * NUM_EXPERTS;
+            int a = -1;
+            int b = -1;
+            int c = -1;
+            for (int e = 0; e < NUM_EXPERTS; e++) {
+                float d = dist[o + e];
+                // torch.topk(largest=True, sorted=True); ties keep the lower index first
+                if (a < 0 || d > dist[o + a]) {
+                    c = b;
+                    b = a;
+                    a = e;
+                } else if (b < 0 || d > dist[o + b]) {
+                    c = b;
+                    b = e;
+                } else if (c < 0 || d > dist[o + c]) {
+                    c = e;
+                }
+            }
+            experts[2 * t] = a;
+            experts[2 * t + 1] = b;
+            // float32 softmax of [dist_a, dist_b] with dist_a the max: exp(0) = 1
+            float eb = (float) Math.exp(dist[o + b] - dist[o + a]);
+            float sum = 1f + eb;
+            weights[2 * t] = 1f / sum;
+            weights[2 * t + 1] = eb / sum;
+            margin[t] = dist[o + b] - dist[o + c];
+        }
+        return new Routing(dist, experts, weights, margin);
+    }
+
+    /** x (T, D), in {@code call}; returns (T, D) attached to x's manager, and the routing. */
+    public Result forward(NDArray x) {
+        NDManager call = x.getManager();
+        int tokens = Math.toIntExact(x.getShape().get(0));
+        Routing r = route(distances(x).toFloatArray(), tokens);
+        int slots = tokens * NUM_EXPERTS_PER_TOKEN;
+        int[] count = new int[NUM_EXPERTS];
+        for (int e : r.experts()) {
+            count[e]++;
+        }
+        int[] start = new int[NUM_EXPERTS + 1];
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            start[e + 1] = start[e] + count[e];
+        }
+        // slotOf[(t, k)] = row of that (token, choice) in the expert-sorted output
+        long[] slotOf = new long[slots];
+        long[][] rows = new long[NUM_EXPERTS][];
+        int[] fill = new int[NUM_EXPERTS];
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            rows[e] = new long[count[e]];
+        }
+        for (int s = 0; s < slots; s++) {
+            int e = r.experts()[s];
+            rows[e][fill[e]] = s / NUM_EXPERTS_PER_TOKEN;
+            slotOf[s] = start[e] + fill[e];
+            fill[e]++;
+        }
+        NDList perExpert = new NDList(); // expert outputs in expert index order
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            if (count[e] == 0) {
+                continue;
+            }
+            NDArray y;
+            try (NDManager scope = call.newSubManager()) {
+                long[] gather = rows[e];
+                int padded = (count[e] + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+                if (gather.length < padded) {
+                    gather = Arrays.copyOf(gather, padded);
+                    Arrays.fill(gather, count[e], padded, gather[0]);
+                }
+                NDArray idx = scope.create(gather);
+                NDArray xe = x.get(idx); // (T_e rounded up to ROW_BLOCK, D)
+                xe.attach(scope);
+                NDArray h = xe.matMul(fcGateFc1T[e]); // (T_e, 2F)
+                NDArray gate = h.get(":, :" + dFf);
+                NDArray value = h.get(":, " + dFf + ":");
+                // fc2(silu(fc_gate(x)) * fc1(x))
+                y = Activation.sigmoid(gate).mul(gate).mul(value).matMul(fc2T[e]);
+                if (gather.length != count[e]) {
+                    y = y.get("0:" + count[e]);
+                }
+                scope.ret(y);
+            }
+            perExpert.add(y);
+        }
+        NDArray sorted = NDArrays.concat(perExpert, 0); // (2T, D)
+        NDArray perSlot = sorted.get(call.create(slotOf)).reshape(tokens, 2, dModel); // (T, K, D)
+        NDArray w = call.create(r.weights(), new Shape(tokens, 2, 1));
+        NDArray out = perSlot.mul(w).sum(new int[] {1}); // w_a * y_a + w_b * y_b
+        return new Result(out, r);
+    }
+}

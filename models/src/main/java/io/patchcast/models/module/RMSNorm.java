@@ -1,0 +1,31 @@
+package io.patchcast.models.module;
+
+import ai.djl.ndarray.NDArray;
+
+import java.io.IOException;
+
+/**
+ * Port of uni2ts {@code RMSNorm} (src/uni2ts/module/norm.py): {@code x * rsqrt(mean(x^2) + eps) *
+ * weight} over the last dimension, eps 1e-5.
+ */
+public final class RMSNorm {
+
+    /** norm.py default. */
+    public static final float EPS = 1e-5f;
+
+    private final NDArray weight; // (D)
+
+    RMSNorm(NDArray weight) {
+        this.weight = weight;
+    }
+
+    public static RMSNorm load(WeightLoader w, String prefix, int dim) throws IOException {
+        return new RMSNorm(w.vector(prefix + "weight", "RMSNorm over the last dim", dim));
+    }
+
+    /** x (..., D) -> (..., D), in x's manager. */
+    public NDArray forward(NDArray x) {
+        NDArray ms = x.square().mean(new int[] {-1}, true); // (..., 1)
+        return x.div(ms.add(EPS).sqrt()).mul(weight);
+    }
+}

@@ -1,0 +1,316 @@
+package io.patchcast.models.moiraimoe;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+import io.patchcast.models.distribution.DistrParamProj;
+import io.patchcast.models.distribution.Mixture;
+import io.patchcast.models.io.ModelFormatException;
+import io.patchcast.models.io.MoiraiMoEConfig;
+import io.patchcast.models.io.SafetensorsReader;
+import io.patchcast.models.io.TensorInfo;
+import io.patchcast.models.module.AttentionContext;
+import io.patchcast.models.module.GroupedQueryAttention;
+import io.patchcast.models.module.MoEFeedForward;
+import io.patchcast.models.module.PackedStdScaler;
+import io.patchcast.models.module.RMSNorm;
+import io.patchcast.models.module.RotaryProjection;
+import io.patchcast.models.module.WeightLoader;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Port of uni2ts {@code MoiraiMoEModule} (src/uni2ts/model/moirai_moe/module.py): scaler, patch
+ * embedding, a decoder-only encoder of RMSNorm / attention / sparse MoE layers, and the mixture
+ * head (spec §2). Weights live in one capped {@link NDManager}; each {@link #forward} opens a
+ * sub-manager and returns plain Java.
+ *
+ * <p>Glossary: N rows, L tokens, P = 16 patch positions, D = d_model, T = N*L.
+ */
+public final class MoiraiMoEModule implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MoiraiMoEModule.class);
+    static final int P = MoiraiMoEConfig.PATCH_SIZE;
+
+    /** One encoder layer (uni2ts module/transformer.py TransformerEncoderLayer, pre-norm). */
+    private record Layer(
+            RMSNorm norm1, GroupedQueryAttention selfAttn, RMSNorm norm2, MoEFeedForward ffn) {}
+
+    /**
+     * Token rows per module call: larger batches (AR steps run S*B rows) are split into chunks of
+     * whole rows, which bounds activation memory (attention is per row, so results are the same;
+     * chunks keep >= 12 token rows, see MoEFeedForward.MIN_ROWS).
+     */
+    public static final int MAX_TOKENS_PER_CALL = 16_384;
+
+    private final MoiraiMoEConfig config;
+    private final NDManager weights;
+    private final NDArray inProjT; // (P, D)
+    private final NDArray inProjB; // (D)
+    private final NDArray resProjT; // (P, D)
+    private final NDArray resProjB; // (D)
+    private final NDArray featProjT; // (D, D)
+    private final NDArray featProjB; // (D)
+    private final RotaryProjection timeQkProj;
+    private final Layer[] layers;
+    private final RMSNorm norm;
+    private final DistrParamProj paramProj;
+
+    private MoiraiMoEModule(MoiraiMoEConfig config, NDManager weights, WeightLoader w)
+            throws IOException {
+        this.config = config;
+        this.weights = weights;
+        int d = config.dModel();
+        String why = "(1, d_model, 16) MultiInSizeLinear, patch_sizes=[16]";
+        inProjT = weights.create(w.transposed("in_proj.weight", why, d, P, 1), new Shape(P, d));
+        inProjB = weights.create(w.floats("in_proj.bias", "(1, d_model)", 1, d), new Shape(d));
+        resProjT = weights.create(w.transposed("res_proj.weight", why, d, P, 1), new Shape(P, d));
+        resProjB = weights.create(w.floats("res_proj.bias", "(1, d_model)", 1, d), new Shape(d));
+        featProjT =
+                weights.create(
+                        w.transposed(
+                                "feat_proj.weight", "(1, d_model, d_model) FeatLinear", d, d, 1),
+                        new Shape(d, d));
+        featProjB = weights.create(w.floats("feat_proj.bias", "(1, d_model)", 1, d), new Shape(d));
+        timeQkProj = new RotaryProjection(weights, MoiraiMoEConfig.HEAD_DIM / 2);
+        TensorInfo c = w.info("encoder.centroid");
+        if (!c.hasShape(config.numLayers(), MoEFeedForward.NUM_EXPERTS, d)) {
+            throw new ModelFormatException(
+                    String.format(
+                            "tensor 'encoder.centroid' has shape %s, expected [%d, %d, %d]"
+                                + " (num_layers, 32 experts hard-coded in transformer.py, d_model)",
+                            c.shapeString(), config.numLayers(), MoEFeedForward.NUM_EXPERTS, d));
+        }
+        float[] centroid =
+                w.floats(
+                        "encoder.centroid",
+                        "(num_layers, 32, d_model)",
+                        config.numLayers(),
+                        MoEFeedForward.NUM_EXPERTS,
+                        d);
+        int perLayer = MoEFeedForward.NUM_EXPERTS * d;
+        layers = new Layer[config.numLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            String pre = "encoder.layers." + l + ".";
+            layers[l] =
+                    new Layer(
+                            RMSNorm.load(w, pre + "norm1.", d),
+                            GroupedQueryAttention.load(
+                                    w,
+                                    pre + "self_attn.",
+                                    d,
+                                    config.numHeads(),
+                                    MoiraiMoEConfig.HEAD_DIM,
+                                    timeQkProj),
+                            RMSNorm.load(w, pre + "norm2.", d),
+                            MoEFeedForward.load(
+                                    w,
+                                    pre + "ffn.",
+                                    Arrays.copyOfRange(centroid, l * perLayer, (l + 1) * perLayer),
+                                    d,
+                                    config.dFf()));
+        }
+        norm = RMSNorm.load(w, "encoder.norm.", d);
+        paramProj =
+                DistrParamProj.load(w, "param_proj.proj.", d, config.distrOutput().normalScale());
+    }
+
+    /**
+     * Loads {@code dir/config.json} and {@code dir/model.safetensors} on {@code device} (null =
+     * engine default); the weight manager is capped afterwards.
+     */
+    public static MoiraiMoEModule load(Path dir, Device device) throws IOException {
+        MoiraiMoEConfig config = MoiraiMoEConfig.load(dir.resolve("config.json"));
+        NDManager weights = NDManager.newBaseManager(device, "PyTorch");
+        try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve("model.safetensors"))) {
+            WeightLoader w = new WeightLoader(reader, weights);
+            MoiraiMoEModule m = new MoiraiMoEModule(config, weights, w);
+            w.logUnused();
+            weights.cap();
+            LOG.info(
+                    "loaded Moirai-MoE from {}: d_model={} layers={} heads={} d_ff={} device={}",
+                    dir,
+                    config.dModel(),
+                    config.numLayers(),
+                    config.numHeads(),
+                    config.dFf(),
+                    weights.getDevice());
+            return m;
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public MoiraiMoEConfig config() {
+        return config;
+    }
+
+    /** The long-lived weight manager (capped); for leak tests. */
+    public NDManager weights() {
+        return weights;
+    }
+
+    /** Forward without recording. */
+    public Mixture forward(PackedBatch in) {
+        return forward(in, TensorRecorder.NONE);
+    }
+
+    /**
+     * uni2ts MoiraiMoEModule.forward on N packed rows; returns the affine-transformed mixture of
+     * every token (T = N*L), whose output at token t predicts token t+1.
+     */
+    public Mixture forward(PackedBatch in, TensorRecorder rec) {
+        if (!rec.enabled()
+                && in.rows() > 1
+                && (long) in.rows() * in.tokens() > MAX_TOKENS_PER_CALL) {
+            int per = Math.max(1, MAX_TOKENS_PER_CALL / in.tokens());
+            List<Mixture> parts = new ArrayList<>();
+            for (int r = 0; r < in.rows(); r += per) {
+                parts.add(forward(in.rows(r, Math.min(in.rows(), r + per)), rec));
+            }
+            return Mixture.concat(parts);
+        }
+        if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
+            // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
+            // of the rows so that a series' numbers never depend on its batch
+            int extra =
+                    (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
+                            / (in.rows() * in.tokens());
+            Mixture m = forward(in.repeat(extra), rec);
+            return m.firstTokens(in.rows() * in.tokens());
+        }
+        return call(in, rec);
+    }
+
+    /** One module call on all rows of {@code in}: scaler, embedding, encoder, head (spec §2). */
+    private Mixture call(PackedBatch in, TensorRecorder rec) {
+        int n = in.rows();
+        int l = in.tokens();
+        int t = n * l;
+        int d = config.dModel();
+        // loc, scale = scaler(target, observed_mask * ~prediction_mask[..., None], ...)
+        boolean[] obs = new boolean[t * P];
+        for (int i = 0; i < t * P; i++) {
+            obs[i] = in.observedMask()[i] && !in.predictionMask()[i / P];
+        }
+        float[] loc = new float[t]; // (N, L)
+        float[] scale = new float[t];
+        PackedStdScaler.forward(
+                in.target(), obs, in.sampleId(), in.variateId(), n, l, P, loc, scale);
+        float[] scaled = new float[t * P]; // (N, L, P) (target - loc) / scale, padding included
+        for (int i = 0; i < t * P; i++) {
+            scaled[i] = (in.target()[i] - loc[i / P]) / scale[i / P];
+        }
+        if (rec.enabled()) {
+            rec.record("scaler.loc", loc, n, l, 1);
+            rec.record("scaler.scale", scale, n, l, 1);
+            rec.record("scaled_target", scaled, n, l, P);
+        }
+        try (NDManager call = weights.newSubManager()) {
+            NDArray x = call.create(scaled, new Shape(t, P)); // (T, P)
+            // reprs = feat_proj(silu(in_proj(x))) + res_proj(x)
+            NDArray hIn = x.matMul(inProjT).add(inProjB);
+            NDArray h =
+                    Activation.sigmoid(hIn)
+                            .mul(hIn)
+                            .matMul(featProjT)
+                            .add(featProjB)
+                            .add(x.matMul(resProjT).add(resProjB)); // (T, D)
+            record(rec, "embed", h, n, l, d);
+            AttentionContext ctx =
+                    AttentionContext.build(
+                            call, timeQkProj, in.sampleId(), in.timeId(), in.variateId(), n, l);
+            if (rec.enabled()) {
+                rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
+            }
+            NDArray out = norm.forward(encode(h, ctx, n, l, rec)); // (T, D)
+            record(rec, "encoder_out", out, n, l, d);
+            float[] raw = paramProj.raw(out);
+            if (rec.enabled()) {
+                recordRaw(rec, raw, n, l);
+            }
+            return paramProj.mixture(raw, t, loc, scale);
+        }
+    }
+
+    /** The encoder layers on h (T, D), each in its own scope; returns (T, D) in h's manager. */
+    private NDArray encode(NDArray h, AttentionContext ctx, int n, int l, TensorRecorder rec) {
+        int d = config.dModel();
+        int t = n * l;
+        NDManager call = h.getManager();
+        for (int li = 0; li < layers.length; li++) {
+            Layer layer = layers[li];
+            try (NDManager step = call.newSubManager()) {
+                NDArray hs = h.reshape(n, l, d); // (N, L, D)
+                hs.attach(step); // everything derived from hs is freed with this layer
+                NDArray a = layer.selfAttn().forward(layer.norm1().forward(hs), ctx);
+                NDArray h1 = hs.add(a).reshape(t, d);
+                NDArray f = layer.norm2().forward(h1); // (T, D)
+                record(rec, "layer" + li + ".ffn_in", f, n, l, d);
+                MoEFeedForward.Result moe = layer.ffn().forward(f);
+                if (rec.enabled()) {
+                    recordRouting(rec, "layer" + li + ".gate.", moe.routing(), n, l);
+                }
+                NDArray h2 = h1.add(moe.out());
+                record(rec, "layer" + li + ".out", h2, n, l, d);
+                h = step.ret(h2);
+            }
+        }
+        return h;
+    }
+
+    private static float[] maskAllowed(float[] bias) {
+        float[] m = new float[bias.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = bias[i] == 0f ? 1f : 0f;
+        }
+        return m;
+    }
+
+    private static void record(TensorRecorder rec, String name, NDArray a, long... shape) {
+        if (rec.enabled()) {
+            rec.record(name, a.toFloatArray(), shape);
+        }
+    }
+
+    private static void recordRouting(
+            TensorRecorder rec, String pre, MoEFeedForward.Routing r, int n, int l) {
+        rec.record(pre + "dist", r.dist(), n, l, MoEFeedForward.NUM_EXPERTS);
+        float[] e = new float[r.experts().length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = r.experts()[i];
+        }
+        rec.record(pre + "experts", e, n, l, 2);
+        rec.record(pre + "weights", r.weights(), n, l, 2);
+        rec.record(pre + "margin", r.margin(), n, l);
+    }
+
+    private static void recordRaw(TensorRecorder rec, float[] raw, int n, int l) {
+        int t = n * l;
+        for (int k = 0; k < DistrParamProj.LEAVES.length; k++) {
+            int w = DistrParamProj.width(k);
+            int o = DistrParamProj.offset(k);
+            float[] leaf = new float[t * w];
+            for (int i = 0; i < t; i++) {
+                System.arraycopy(raw, i * DistrParamProj.RAW + o, leaf, i * w, w);
+            }
+            rec.record("raw." + DistrParamProj.LEAVES[k], leaf, n, l, w);
+        }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

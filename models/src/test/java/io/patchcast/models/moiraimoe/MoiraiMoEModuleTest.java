@@ -1,0 +1,120 @@
+package io.patchcast.models.moiraimoe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.patchcast.models.distribution.Mixture;
+import io.patchcast.models.io.ModelFormatException;
+import io.patchcast.models.io.SafetensorsReader;
+import io.patchcast.models.io.SafetensorsWriter;
+import io.patchcast.models.io.TensorInfo;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+class MoiraiMoEModuleTest {
+
+    static final Path MODEL = MoiraiMoEParityTest.FIXTURES.resolve("model");
+
+    @TempDir Path dir;
+
+    /** Copies the fixture checkpoint, dropping {@code drop} and storing {@code f32} as F32. */
+    private Path copyCheckpoint(String drop, boolean centroidF32, String reshape)
+            throws IOException {
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsReader r = SafetensorsReader.open(MODEL.resolve("model.safetensors"))) {
+            for (TensorInfo t : r.tensors().values()) {
+                if (t.name().equals(drop)) {
+                    continue;
+                }
+                long[] shape = t.name().equals(reshape) ? new long[] {t.numel()} : t.shape();
+                if (t.name().equals("encoder.centroid") && !centroidF32) {
+                    w.putF64(t.name(), r.doubles(t.name()), shape);
+                } else {
+                    w.putF32(t.name(), r.floats(t.name()), shape);
+                }
+            }
+        }
+        w.write(dir.resolve("model.safetensors"));
+        Files.copy(MODEL.resolve("config.json"), dir.resolve("config.json"));
+        return dir;
+    }
+
+    @Test
+    void missingExpertKeyFailsNamingTheKey() throws IOException {
+        Path ckpt = copyCheckpoint("encoder.layers.1.ffn.experts.7.fc_gate.weight", false, null);
+        assertThatThrownBy(() -> MoiraiMoEModule.load(ckpt, null))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("'encoder.layers.1.ffn.experts.7.fc_gate.weight'");
+    }
+
+    @Test
+    void wrongShapeFailsNamingKeyAndShapes() throws IOException {
+        Path ckpt = copyCheckpoint(null, false, "encoder.layers.0.self_attn.q_proj.weight");
+        assertThatThrownBy(() -> MoiraiMoEModule.load(ckpt, null))
+                .hasMessageContaining(
+                        "'encoder.layers.0.self_attn.q_proj.weight' has shape"
+                                + " [16384], expected [128, 128]");
+    }
+
+    @Test
+    void acceptsF32CentroidsWithTheSameRouting() throws Exception {
+        Path ckpt = copyCheckpoint(null, true, null);
+        PackedBatch in = input();
+        try (MoiraiMoEModule a = MoiraiMoEModule.load(MODEL, null);
+                MoiraiMoEModule b = MoiraiMoEModule.load(ckpt, null)) {
+            Mixture x = a.forward(in);
+            Mixture y = b.forward(in);
+            // the reference casts F64 centroids to float32 before cdist: identical results
+            assertThat(y.param("c0_student_t.loc")).containsExactly(x.param("c0_student_t.loc"));
+        }
+    }
+
+    @Test
+    void weightManagerIsCappedAndHoldsTheSameArraysAfterManyForwards() throws Exception {
+        PackedBatch in = input();
+        try (MoiraiMoEModule m = MoiraiMoEModule.load(MODEL, null)) {
+            m.forward(in);
+            int before = m.weights().getManagedArrays().size();
+            for (int i = 0; i < 30; i++) {
+                m.forward(i % 2 == 0 ? in : in.repeat(3));
+            }
+            assertThat(m.weights().getManagedArrays()).hasSize(before);
+            assertThatThrownBy(() -> m.weights().create(new float[] {1f}))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void chunkedCallsGiveTheSameMixtureAsOneCall() throws Exception {
+        PackedBatch in = input(); // 1 row of 6 tokens
+        int rows = MoiraiMoEModule.MAX_TOKENS_PER_CALL / in.tokens() + 5; // forces 2 chunks
+        PackedBatch many = in.repeat(rows);
+        try (MoiraiMoEModule m = MoiraiMoEModule.load(MODEL, null)) {
+            Mixture one = m.forward(in.repeat(16));
+            Mixture chunked = m.forward(many);
+            assertThat(chunked.tokens()).isEqualTo(rows * in.tokens());
+            int last = (rows - 1) * in.tokens(); // a token of the second chunk
+            for (int k = 0; k < in.tokens(); k++) {
+                for (int p = 0; p < 16; p++) {
+                    assertThat(chunked.mean(last + k, p)).isEqualTo(one.mean(k, p));
+                }
+            }
+        }
+    }
+
+    private static PackedBatch input() {
+        float[][] s = new float[90][1];
+        for (int t = 0; t < s.length; t++) {
+            s[t][0] = (float) (10 + Math.sin(t / 3.0));
+        }
+        s[40][0] = Float.NaN;
+        MoiraiMoEForecast f = new MoiraiMoEForecast(null, 64, 32, 1, 4);
+        return f.convert(f.preprocess(List.<float[][]>of(s)));
+    }
+}
