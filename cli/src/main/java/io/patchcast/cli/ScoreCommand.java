@@ -50,7 +50,8 @@ final class ScoreCommand implements Callable<Integer> {
             points.add(Point.offline(key, csv.timestamps()[i], csv.values()[i], input.toString(), i));
         }
         OfflineRun.Result result;
-        try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL), conf.get(InferenceOptions.DEVICE))) {
+        try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
+                conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
             OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
                     conf.get(AnomalyOptions.LEVEL), new AlertTracker(PatchcastJob.alertPolicy(conf)));
             result = run.run(points);

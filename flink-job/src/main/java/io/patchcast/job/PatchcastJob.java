@@ -96,6 +96,7 @@ public final class PatchcastJob {
         return AsyncInference.builder()
                 .setModel(conf.get(InferenceOptions.MODEL))
                 .setDevice(conf.get(InferenceOptions.DEVICE))
+                .setEngineThreads(conf.get(InferenceOptions.ENGINE_THREADS))
                 .setMaxBatchSize(conf.get(InferenceOptions.MAX_BATCH_SIZE))
                 .setMaxBatchDelay(conf.get(InferenceOptions.MAX_BATCH_DELAY))
                 .setTimeout(conf.get(InferenceOptions.TIMEOUT))

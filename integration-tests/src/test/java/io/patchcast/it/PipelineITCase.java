@@ -10,6 +10,7 @@ import io.patchcast.cli.demo.TopicIo.KeyValue;
 import io.patchcast.cli.kafka.EmbeddedKafka;
 import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.alert.AlertTracker;
+import io.patchcast.job.config.InferenceOptions;
 import io.patchcast.job.config.JobOptions;
 import io.patchcast.job.config.SinkOptions;
 import io.patchcast.job.config.SourceOptions;
@@ -17,7 +18,9 @@ import io.patchcast.job.inference.BatcherRegistry;
 import io.patchcast.job.offline.OfflineRun;
 import io.patchcast.job.patch.PatchAssembler;
 import io.patchcast.job.source.Point;
+import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
+import io.patchcast.store.ModelRegistry;
 import io.patchcast.schema.AnomalyFlag;
 import io.patchcast.schema.DeadLetter;
 import io.patchcast.schema.Forecast;
@@ -63,6 +66,8 @@ class PipelineITCase {
 
     static final Path NAB = Path.of(System.getProperty("patchcast.root", "..")).resolve("data/nab-aws");
     static final long STEP = 300_000;
+    static final Path MOIRAI_FIXTURE = Path.of(System.getProperty("patchcast.root", ".."))
+            .resolve("../shared/fixtures/moirai-moe/model").normalize();
     static final int PROMETHEUS_PORT = freePort();
 
     @RegisterExtension
@@ -96,11 +101,11 @@ class PipelineITCase {
 
     @Test
     void everyPointScoredOnceEveryPatchForecastOnceEveryBadRecordDeadLettered() throws Exception {
-        Run run = run("plain", null);
+        Run run = run("plain", null, new Configuration());
         assertExactCounts(run);
         // the anomalies topic carries the same scores as the offline `score` path (one implementation)
         for (NabInput.SeriesFile f : files.subList(0, 3)) {
-            assertSameAsOffline(f, run.outputs().anomalies());
+            assertSameAsOffline(f, run.outputs().anomalies(), new SeasonalNaiveForecaster());
         }
         assertThat(run.metrics()).contains("patchcast_scoredPoints", "patchcast_flaggedPoints",
                 "patchcast_intervalCoverage", "patchcast_flagRate", "patchcast_batchSize",
@@ -112,7 +117,7 @@ class PipelineITCase {
     @Test
     void exactlyOnceAcrossFailureAndRestartFromCheckpoint() throws Exception {
         FailOnce.FAILED.set(false);
-        Run run = run("failover", new FailOnce(15_000));
+        Run run = run("failover", new FailOnce(15_000), new Configuration());
         assertThat(FailOnce.FAILED).as("the injected failure happened").isTrue();
         assertExactCounts(run);
         // the failure hit open transactions: their records are in the log but aborted, so a
@@ -122,10 +127,30 @@ class PipelineITCase {
         assertThat(uncommitted.size()).isGreaterThan(run.outputs().anomalies().size());
     }
 
+    @Test
+    void moiraiMoeCheckpointServesTheJobEndToEnd() throws Exception {
+        // the fixture checkpoint is a valid Moirai-MoE checkpoint in the released layout (random weights)
+        Configuration model = new Configuration();
+        model.set(InferenceOptions.MODEL, MOIRAI_FIXTURE.toString());
+        model.set(InferenceOptions.ENGINE_THREADS, 1);
+        Run run = run("moirai", null, model);
+        assertExactCounts(run);
+        assertThat(run.outputs().forecasts()).allMatch(f -> f.getModel().equals("model")
+                && f.getModelVersion().startsWith("sha256-"));
+        assertThat(run.outputs().anomalies()).filteredOn(a -> !a.getWarmup())
+                .allMatch(a -> a.getModel().equals("model"));
+        // batching in the job does not change a series' forecast: same scores as one series alone offline
+        try (Forecaster offline = ModelRegistry.open(MOIRAI_FIXTURE.toString(), "cpu", 1)) {
+            for (NabInput.SeriesFile f : files.subList(0, 2)) {
+                assertSameAsOffline(f, run.outputs().anomalies(), offline);
+            }
+        }
+    }
+
     record Run(Configuration conf, BadInputCorpus bad, PipelineRun.Outputs outputs, String metrics) {}
 
-    private Run run(String name, FailOnce failure) throws Exception {
-        Configuration conf = new Configuration();
+    private Run run(String name, FailOnce failure, Configuration extra) throws Exception {
+        Configuration conf = new Configuration(extra);
         for (var o : List.of(SourceOptions.METRICS_TOPIC, SinkOptions.FORECASTS_TOPIC, SinkOptions.ANOMALIES_TOPIC,
                 SinkOptions.ALERTS_TOPIC, SinkOptions.DEAD_LETTER_TOPIC)) {
             conf.set(o, name + "." + o.defaultValue());
@@ -166,15 +191,15 @@ class PipelineITCase {
         Map<String, Long> anomalyKeys = o.anomalies().stream().collect(Collectors.groupingBy(
                 a -> a.getSeriesKey() + "@" + a.getTimestamp().toEpochMilli(), Collectors.counting()));
         assertThat(anomalyKeys.values()).as("no anomaly record twice").allMatch(c -> c == 1);
-        assertThat(o.anomalies()).hasSize(expected.anomalyKeys.size() + run.bad().goodPoints());
         Set<String> missing = new HashSet<>(expected.anomalyKeys);
         missing.removeAll(anomalyKeys.keySet()); // a set difference: AssertJ's containsAll is quadratic here
-        assertThat(missing).as("points without an anomaly record").isEmpty();
+        assertThat(missing).as("points without an anomaly record: %s", summarize(missing)).isEmpty();
+        assertThat(o.anomalies().size()).as("anomaly records").isEqualTo(expected.anomalyKeys.size() + run.bad().goodPoints());
 
         Map<String, Long> forecastKeys = o.forecasts().stream().collect(Collectors.groupingBy(
                 f -> f.getSeriesKey() + "@" + f.getStart().toEpochMilli(), Collectors.counting()));
         assertThat(forecastKeys.values()).as("no forecast twice").allMatch(c -> c == 1);
-        assertThat(o.forecasts()).hasSize(expected.forecasts() + run.bad().expectedForecasts());
+        assertThat(o.forecasts().size()).as("forecasts").isEqualTo(expected.forecasts() + run.bad().expectedForecasts());
         Map<String, Long> perSeries = o.forecasts().stream()
                 .filter(f -> f.getSeriesKey().startsWith(NabInput.METRIC + "{"))
                 .collect(Collectors.groupingBy(Forecast::getSeriesKey, TreeMap::new, Collectors.counting()));
@@ -195,10 +220,20 @@ class PipelineITCase {
         assertThat(o.deadLetters()).allMatch(d -> d.getOriginalBytes() != null || d.getReason().equals("UNDECODABLE"));
     }
 
-    private void assertSameAsOffline(NabInput.SeriesFile f, List<AnomalyFlag> anomalies) {
+    /** Per series: how many keys and the first and last of them. */
+    private static String summarize(Set<String> keys) {
+        Map<String, List<String>> bySeries = keys.stream().sorted().collect(Collectors.groupingBy(
+                k -> k.substring(0, k.indexOf('@')), TreeMap::new, Collectors.toList()));
+        StringBuilder sb = new StringBuilder();
+        bySeries.forEach((k, v) -> sb.append(String.format("%n  %s: %d, %s .. %s", k, v.size(),
+                v.get(0).substring(k.length()), v.get(v.size() - 1).substring(k.length()))));
+        return sb.toString();
+    }
+
+    private void assertSameAsOffline(NabInput.SeriesFile f, List<AnomalyFlag> anomalies, Forecaster model) {
         Configuration defaults = new Configuration();
         OfflineRun offline = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(defaults)),
-                new SeasonalNaiveForecaster(), 0.99, new AlertTracker(PatchcastJob.alertPolicy(defaults)));
+                model, 0.99, new AlertTracker(PatchcastJob.alertPolicy(defaults)));
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < f.csv().size(); i++) {
             points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i], f.relative(), i));
@@ -228,9 +263,15 @@ class PipelineITCase {
             try {
                 String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PROMETHEUS_PORT + "/metrics"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                if (body.contains("patchcast_scoredPoints")) {
-                    last.set(body);
+                // tasks unregister their metrics when they finish: keep every patchcast metric name seen
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("patchcast_\\w+").matcher(body);
+                StringBuilder names = new StringBuilder(last.get());
+                while (m.find()) {
+                    if (names.indexOf(m.group() + "\n") < 0) {
+                        names.append(m.group()).append('\n');
+                    }
                 }
+                last.set(names.toString());
                 Thread.sleep(250); // scrape interval, not a wait for a result
             } catch (InterruptedException e) {
                 return;

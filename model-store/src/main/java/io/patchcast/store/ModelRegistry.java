@@ -1,7 +1,10 @@
 package io.patchcast.store;
 
+import ai.djl.Device;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
+import io.patchcast.models.io.MoiraiMoEConfig;
+import io.patchcast.models.moiraimoe.MoiraiMoeForecaster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,18 +13,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a model by its spec: a built-in name ({@code seasonal-naive}) or a model version folder,
- * verified against its manifest before anything is loaded.
+ * Opens a model by its spec: a built-in name ({@code seasonal-naive}) or a model folder.
+ *
+ * <p>A folder with {@code manifest.json} is verified file by file (SHA-256) before anything is
+ * loaded, and named by its manifest. A folder without one is taken as a released Hugging Face
+ * checkpoint ({@code config.json} + {@code model.safetensors}, e.g. Salesforce/moirai-moe-1.0-R-small,
+ * loaded unchanged): its weights' SHA-256 is computed, logged, and becomes part of its version, so
+ * the random draws of a forecast are tied to the exact weights that produced it.
  */
 public final class ModelRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
 
     public static final String SEASONAL_NAIVE = "seasonal-naive";
+    public static final String MOIRAI_MOE = "moirai-moe";
+    static final String CONFIG = "config.json";
+    static final String WEIGHTS = "model.safetensors";
 
     private ModelRegistry() {}
 
+    /** A model on the default engine thread count. */
     public static Forecaster open(String spec, String device) {
+        return open(spec, device, 0);
+    }
+
+    /**
+     * @param device {@code cpu} or {@code gpu}
+     * @param engineThreads intra-op threads of the PyTorch engine (JVM-wide); 0 = engine default
+     */
+    public static Forecaster open(String spec, String device, int engineThreads) {
         if (SEASONAL_NAIVE.equals(spec) || "fallback".equals(spec)) {
             Forecaster f = new SeasonalNaiveForecaster();
             LOG.info("model loaded: {}@{} (built in)", f.name(), f.version());
@@ -33,12 +53,60 @@ public final class ModelRegistry {
                     "model '%s' is neither a built-in model (%s) nor a model folder", spec, SEASONAL_NAIVE));
         }
         try {
-            ModelArtifact a = ModelArtifact.verify(dir);
-            throw new IllegalArgumentException(String.format(
-                    "%s: model type '%s' (%s@%s) is not supported by this build", dir,
-                    a.manifest().type(), a.manifest().name(), a.manifest().version()));
+            String name;
+            String version;
+            String type;
+            if (Files.isRegularFile(dir.resolve(Manifest.FILE))) {
+                Manifest m = ModelArtifact.verify(dir).manifest();
+                name = m.name();
+                version = m.version();
+                type = m.type();
+                LOG.info("model {}@{} verified: {}", name, version, m.files());
+            } else {
+                requireFile(dir, CONFIG);
+                requireFile(dir, WEIGHTS);
+                String sha = Sha256.of(dir.resolve(WEIGHTS));
+                name = dir.toAbsolutePath().normalize().getFileName().toString();
+                version = "sha256-" + sha.substring(0, 12);
+                type = detectType(dir);
+                LOG.info("model folder {} has no {}: loading it as a released checkpoint, {} SHA-256 {}",
+                        dir, Manifest.FILE, WEIGHTS, sha);
+            }
+            if (!MOIRAI_MOE.equals(type)) {
+                throw new IllegalArgumentException(String.format(
+                        "%s: model type '%s' (%s@%s) is not supported by this build (supported: %s)",
+                        dir, type, name, version, MOIRAI_MOE));
+            }
+            return MoiraiMoeForecaster.builder()
+                    .setCheckpoint(dir)
+                    .setName(name)
+                    .setVersion(version)
+                    .setDevice(device(device))
+                    .setEngineThreads(engineThreads)
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static Device device(String device) {
+        return switch (device) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> throw new IllegalArgumentException("device must be 'cpu' or 'gpu', got '" + device + "'");
+        };
+    }
+
+    private static void requireFile(Path dir, String name) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(name))) {
+            throw new IOException(String.format(
+                    "%s: no %s; a model folder holds config.json and model.safetensors (and manifest.json)", dir, name));
+        }
+    }
+
+    /** A Moirai-MoE config parses and names its patch sizes. */
+    private static String detectType(Path dir) throws IOException {
+        MoiraiMoEConfig.load(dir.resolve(CONFIG));
+        return MOIRAI_MOE;
     }
 }

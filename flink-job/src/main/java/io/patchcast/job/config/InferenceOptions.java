@@ -10,11 +10,15 @@ public final class InferenceOptions {
 
     public static final ConfigOption<String> MODEL =
             ConfigOptions.key("patchcast.model").stringType().defaultValue("seasonal-naive")
-                    .withDescription("Default model: 'seasonal-naive' (built in) or a model folder (config.json, model.safetensors, manifest.json).");
+                    .withDescription("Default model: 'seasonal-naive' (built in) or a model folder: a Moirai-MoE checkpoint (config.json + model.safetensors, with manifest.json to verify SHA-256).");
 
     public static final ConfigOption<String> DEVICE =
             ConfigOptions.key("patchcast.inference.device").stringType().defaultValue("cpu")
                     .withDescription("DJL device for neural models: 'cpu' or 'gpu' (gpu needs the CUDA PyTorch native jar on the classpath).");
+
+    public static final ConfigOption<Integer> ENGINE_THREADS =
+            ConfigOptions.key("patchcast.inference.engine-threads").intType().defaultValue(0)
+                    .withDescription("PyTorch intra-op threads for the whole TaskManager JVM; 0 = one per core. Lower it when other work shares the cores: libtorch slows down sharply when its threads compete.");
 
     public static final ConfigOption<Integer> MAX_BATCH_SIZE =
             ConfigOptions.key("patchcast.inference.max-batch-size").intType().defaultValue(64)

@@ -17,6 +17,8 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Forecasts patches asynchronously through the JVM's shared {@link MicroBatcher} for the model.
@@ -25,6 +27,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  */
 public final class AsyncInference extends RichAsyncFunction<InferenceRequest, ForecastResult> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
+
     public static final int DEFAULT_MAX_BATCH_SIZE = 64;
     public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(20);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -32,6 +36,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
 
     private final String model;
     private final String device;
+    private final int engineThreads;
     private final int maxBatchSize;
     private final Duration maxBatchDelay;
     private final Duration timeout;
@@ -51,6 +56,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
     AsyncInference(Builder b) {
         this.model = b.model;
         this.device = b.device;
+        this.engineThreads = b.engineThreads;
         this.maxBatchSize = b.maxBatchSize;
         this.maxBatchDelay = b.maxBatchDelay;
         this.timeout = b.timeout;
@@ -74,8 +80,15 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
     public void open(OpenContext ctx) {
         fallback = new SeasonalNaiveForecaster();
         batcherKey = model + "|" + device + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon;
-        batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
-                ModelRegistry.open(model, device), maxBatchSize, maxBatchDelay, horizon));
+        try {
+            batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
+                    ModelRegistry.open(model, device, engineThreads), maxBatchSize, maxBatchDelay, horizon));
+        } catch (RuntimeException e) {
+            // a missing or broken model must not stop the job: every forecast falls back, marked so
+            LOG.error("model '{}' could not be loaded; every forecast of this subtask falls back to {}: {}",
+                    model, fallback.name(), e.toString());
+            batcher = null;
+        }
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
         batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
         queueWaitMs = g.histogram("queueWaitMs", new DescriptiveStatisticsHistogram(1000));
@@ -84,11 +97,16 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
         fallbacks = g.counter("fallbacks");
         forecasts = g.counter("forecasts");
         g.meter("forecastsPerSecond", new MeterView(forecasts));
-        g.gauge("queuedRequests", () -> batcher.queued());
+        g.gauge("queuedRequests", () -> batcher == null ? 0 : batcher.queued());
     }
 
     @Override
     public void asyncInvoke(InferenceRequest req, ResultFuture<ForecastResult> result) {
+        if (batcher == null) {
+            fallbacks.inc();
+            result.complete(List.of(fallbackResult(req, ForecastStatus.FALLBACK)));
+            return;
+        }
         Forecaster primary = batcher.forecaster();
         batcher.submit(req.toForecastRequest()).whenComplete((r, err) -> {
             if (err != null) {
@@ -134,6 +152,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
     public static final class Builder {
         private String model = "seasonal-naive";
         private String device = "cpu";
+        private int engineThreads;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private Duration maxBatchDelay = DEFAULT_MAX_BATCH_DELAY;
         private Duration timeout = DEFAULT_TIMEOUT;
@@ -149,6 +168,12 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
 
         public Builder setDevice(String device) {
             this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /** PyTorch intra-op threads for the JVM; 0 = engine default. */
+        public Builder setEngineThreads(int engineThreads) {
+            this.engineThreads = engineThreads;
             return this;
         }
 
@@ -185,6 +210,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
         private void sanityCheck() {
             if (maxBatchSize < 1) {
                 throw new IllegalArgumentException("maxBatchSize must be positive, got " + maxBatchSize);
+            }
+            if (engineThreads < 0) {
+                throw new IllegalArgumentException("engineThreads must be >= 0 (0 = engine default), got " + engineThreads);
             }
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be positive, got " + capacity);

@@ -1,0 +1,53 @@
+package io.patchcast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyMoiraiCommandTest {
+
+    static final Path FIXTURES = Path.of(System.getProperty("patchcast.fixtures", "../../shared/fixtures/moirai-moe"));
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void passesOnTheReferenceFixtures() {
+        ScoreCommandTest.Out r = ScoreCommandTest.run("verify-moirai", "--fixtures", FIXTURES.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("case uni_seasonal: worst deterministic").endsWith("PASS\n");
+    }
+
+    @Test
+    void failsWhenAReferenceTensorIsAltered() throws Exception {
+        // same layout, one case whose JSON targets are perturbed: must exit non-zero
+        Path copy = tmp.resolve("fx");
+        Files.createDirectories(copy.resolve("model"));
+        try (Stream<Path> s = Files.list(FIXTURES.resolve("model"))) {
+            for (Path p : s.toList()) {
+                Files.copy(p, copy.resolve("model").resolve(p.getFileName()));
+            }
+        }
+        for (String f : new String[] {"case_uni_short.json", "case_uni_short.safetensors", "manifest.json"}) {
+            if (Files.exists(FIXTURES.resolve(f))) {
+                Files.copy(FIXTURES.resolve(f), copy.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        // perturb the weights: a high mantissa bit of every 4th float32 after the header (~+-25 %)
+        Path weights = copy.resolve("model/model.safetensors");
+        byte[] b = Files.readAllBytes(weights);
+        int header = 8 + (int) java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        for (int i = header; i + 16 <= b.length; i += 16) {
+            b[i + 2] ^= 0x40;
+        }
+        Files.write(weights, b);
+        ScoreCommandTest.Out r = ScoreCommandTest.run("verify-moirai", "--fixtures", copy.toString());
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("FAIL");
+    }
+}
