@@ -132,6 +132,11 @@ public final class MicroBatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // a submit() racing with close() may have queued after the worker's last drain
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
+        }
         forecaster.close();
     }
 }
