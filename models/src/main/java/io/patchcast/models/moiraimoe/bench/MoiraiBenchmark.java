@@ -94,6 +94,7 @@ public final class MoiraiBenchmark {
             double peakRssMb,
             double rssMb,
             double rssGrowthMb,
+            double nativeGrowthMb,
             int leakedArrays,
             double loadStart,
             double loadEnd) {
@@ -126,6 +127,7 @@ public final class MoiraiBenchmark {
             if (settings.leakCheck() > 0) {
                 m.put("leak_check_calls", settings.leakCheck());
                 m.put("rss_growth_mb", round(rssGrowthMb));
+                m.put("native_growth_mb", round(nativeGrowthMb));
                 m.put("leaked_arrays", leakedArrays);
             }
             m.put("load_avg_start", round(loadStart));
@@ -147,7 +149,6 @@ public final class MoiraiBenchmark {
     /** Runs the benchmark; progress lines go to {@code log}. */
     public static Result run(Settings s, Consumer<String> log) throws IOException {
         double loadStart = ProcessMemory.loadAverage();
-        ProcessMemory.resetPeaks();
         Path tmp = null;
         Path dir;
         String model;
@@ -172,17 +173,17 @@ public final class MoiraiBenchmark {
             model = "moirai-moe:" + dir.getFileName();
         }
         try {
+            // the random checkpoint is built on the heap: leave it out of the peaks
+            System.gc();
+            ProcessMemory.resetPeaks();
             List<ForecastRequest> reqs = requests(s.batch(), s.context());
             Timing opt;
-            double growth = Double.NaN;
-            int leaked = 0;
+            double[] leak = {Double.NaN, Double.NaN, 0};
             try (MoiraiMoeForecaster f = open(s, dir, Dispatch.SPARSE)) {
                 opt = time(() -> f.forecast(reqs, s.horizon()), s.batch(), s.seconds());
                 log.accept(line("sparse", opt));
                 if (s.leakCheck() > 0) {
-                    double[] leak = leakCheck(f, s.context(), s.leakCheck(), log);
-                    growth = leak[0];
-                    leaked = (int) leak[1];
+                    leak = leakCheck(f, s.context(), s.leakCheck(), log);
                 }
             }
             Timing base = null;
@@ -199,11 +200,12 @@ public final class MoiraiBenchmark {
                     opt,
                     base,
                     ProcessMemory.peakHeapMb(),
-                    peakRss - ProcessMemory.heapCommittedMb(),
+                    ProcessMemory.peakNativeMb(),
                     peakRss,
                     ProcessMemory.rssMb(),
-                    growth,
-                    leaked,
+                    leak[0],
+                    leak[1],
+                    (int) leak[2],
                     loadStart,
                     ProcessMemory.loadAverage());
         } finally {
@@ -244,20 +246,23 @@ public final class MoiraiBenchmark {
         long w = System.nanoTime();
         do {
             call.run();
+            ProcessMemory.sample();
         } while (System.nanoTime() - w < seconds / 2 * 1e9);
         long start = System.nanoTime();
         long n = 0;
         do {
             call.run();
             n++;
+            ProcessMemory.sample();
         } while (System.nanoTime() - start < seconds * 1e9);
         return new Timing(n, (System.nanoTime() - start) / 1e9, batch);
     }
 
     /**
      * {@code n} consecutive batch-1 next-patch forecasts after {@link #LEAK_WARMUP_CALLS}; returns
-     * the resident-set growth in MiB (after a GC on both ends) and the change in arrays held by the
-     * weight manager.
+     * the growth in MiB (after a GC on both ends) of the resident set and of the resident set minus
+     * committed heap (a GC that shrinks the heap lowers the first), and the change in arrays held by
+     * the weight manager.
      */
     static double[] leakCheck(MoiraiMoeForecaster f, int context, int n, Consumer<String> log) {
         List<ForecastRequest> one = requests(1, context);
@@ -266,28 +271,37 @@ public final class MoiraiBenchmark {
         }
         System.gc();
         double rss0 = ProcessMemory.rssMb();
+        double native0 = rss0 - ProcessMemory.heapCommittedMb();
         int arrays0 = f.managedArrayCount();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             f.forecast(one, 16);
+            if (i % 1000 == 999) {
+                ProcessMemory.sample();
+            }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         System.gc();
         double rss1 = ProcessMemory.rssMb();
+        double native1 = rss1 - ProcessMemory.heapCommittedMb();
         int arrays1 = f.managedArrayCount();
         log.accept(
                 String.format(
                         Locale.ROOT,
-                        "leak check: %d forecasts in %.1f s, RSS %.1f -> %.1f MiB (%+.1f), weight"
-                                + " manager arrays %d -> %d",
+                        "leak check: %d forecasts in %.1f s, RSS %.1f -> %.1f MiB (%+.1f), RSS -"
+                                + " committed heap %.1f -> %.1f MiB (%+.1f), weight manager arrays"
+                                + " %d -> %d",
                         n,
                         secs,
                         rss0,
                         rss1,
                         rss1 - rss0,
+                        native0,
+                        native1,
+                        native1 - native0,
                         arrays0,
                         arrays1));
-        return new double[] {rss1 - rss0, arrays1 - arrays0};
+        return new double[] {rss1 - rss0, native1 - native0, arrays1 - arrays0};
     }
 
     /**

@@ -17,13 +17,39 @@ public final class ProcessMemory {
 
     private static final Path STATUS = Path.of("/proc/self/status");
 
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+
+    private static double peakNativeMb = -1;
+
     private ProcessMemory() {}
 
-    /** Starts a new peak: resets the peak usage of every memory pool. */
-    public static void resetPeaks() {
+    /**
+     * Starts a new peak: resets the peak usage of every memory pool, VmHWM (writing 5 to {@code
+     * /proc/self/clear_refs}, Linux >= 4.0; ignored where that fails) and the native peak.
+     */
+    public static synchronized void resetPeaks() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             p.resetPeakUsage();
         }
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not permitted: VmHWM then covers the whole process life
+        }
+        peakNativeMb = -1;
+    }
+
+    /**
+     * Records one sample of native memory, estimated as resident set minus committed heap (an
+     * underestimate while committed heap pages are not yet touched); call it between forecasts.
+     */
+    public static synchronized void sample() {
+        peakNativeMb = Math.max(peakNativeMb, rssMb() - heapCommittedMb());
+    }
+
+    /** Largest {@link #sample} since {@link #resetPeaks}, MiB; -1 without samples. */
+    public static synchronized double peakNativeMb() {
+        return peakNativeMb;
     }
 
     /** Sum over heap pools of their peak used bytes since {@link #resetPeaks}, in MiB. */
