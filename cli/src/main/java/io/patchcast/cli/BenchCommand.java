@@ -79,8 +79,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "ratio sparse / dense_reference: %.2fx%n",
                     r.optimized().seriesPerSecond() / r.baseline().seriesPerSecond());
         }
-        out.printf(Locale.ROOT, "memory: peak heap %.1f MiB, peak RSS %.1f MiB (native estimate %.1f MiB = "
-                + "peak RSS - committed heap), RSS now %.1f MiB%n", r.peakHeapMb(), r.peakRssMb(),
+        out.printf(Locale.ROOT, "memory: peak heap %.1f MiB, peak RSS %.1f MiB, peak native %.1f MiB (RSS - committed heap, "
+                + "sampled between forecasts), RSS now %.1f MiB%n", r.peakHeapMb(), r.peakRssMb(),
                 r.peakNativeMb(), r.rssMb());
         out.println(r.toJson());
         out.flush();

@@ -25,7 +25,7 @@ class BenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         for (String field : List.of("model", "config", "context", "horizon", "samples", "batch", "threads",
                 "device", "series_per_s", "baseline_series_per_s", "ratio", "peak_heap_mb", "peak_native_mb",
-                "rss_mb", "rss_growth_mb")) {
+                "rss_mb", "rss_growth_mb", "native_growth_mb")) {
             assertThat(json.has(field)).as(field).isTrue();
         }
         assertThat(json.get("series_per_s").asDouble()).isPositive();
