@@ -53,9 +53,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean baseline;
 
     @Option(names = "--seconds", defaultValue = "10",
-            description = "Timing per model: warm-up seconds/2, then at least this long (each >= 1 call). "
+            description = "Timing per model: warm-up seconds/2 (baseline: 1 call), then at least this long. "
                     + "Default: ${DEFAULT-VALUE}.")
     double seconds;
+
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Timed blocks per model, alternating optimized and baseline. Default: ${DEFAULT-VALUE}.")
+    int rounds;
 
     @Option(names = "--leak-check", defaultValue = "0", paramLabel = "N",
             description = "Also run N consecutive batch-1 next-patch forecasts and report RSS growth. "
@@ -66,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         MoiraiBenchmark.Settings s = new MoiraiBenchmark.Settings(config, context, horizon, samples, batch,
-                threads, Device.fromName(device), baseline, seconds, leakCheck);
+                threads, Device.fromName(device), baseline, seconds, rounds, leakCheck);
         out.printf(Locale.ROOT, "bench %s: context %d, horizon %d, samples %d, batch %d, threads %d, device %s,"
                 + " load average %.2f%n", config, context, horizon, samples, batch, threads, device,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

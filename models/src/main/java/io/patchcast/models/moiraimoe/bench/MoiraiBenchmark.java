@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * native-memory leak check. What one call does mirrors /work/shared/tools/moirai-moe-ref-bench.py:
  * one forecast of B fully observed series of C steps, horizon H, S sample paths.
  *
- * <p>The optimized and the baseline model are loaded one after the other (never both at once), on
- * the same engine threads, inputs and settings.
+ * <p>The optimized and the baseline model are loaded together, on the same engine threads, inputs
+ * and settings, and timed in alternating blocks, so that load from other processes on a shared
+ * machine falls on both (peak memory therefore covers both models).
  */
 public final class MoiraiBenchmark {
 
@@ -43,7 +44,10 @@ public final class MoiraiBenchmark {
     /**
      * @param config {@code small}, {@code base} (random weights of the released shapes) or a
      *     checkpoint directory
-     * @param seconds warm-up lasts seconds/2, timing at least seconds (each at least one call)
+     * @param seconds the optimized model warms up for seconds/2 (the baseline for one call), then
+     *     each is timed for at least {@code seconds} in total
+     * @param rounds timed blocks per model, alternating optimized and baseline (each block at
+     *     least one call)
      * @param leakCheck consecutive batch-1 next-patch forecasts for the leak check; 0 = none
      */
     public record Settings(
@@ -56,6 +60,7 @@ public final class MoiraiBenchmark {
             Device device,
             boolean baseline,
             double seconds,
+            int rounds,
             int leakCheck) {
         public Settings {
             Objects.requireNonNull(config, "config");
@@ -67,11 +72,11 @@ public final class MoiraiBenchmark {
                                         + " >= 2, threads (%d) >= 0",
                                 context, horizon, batch, samples, threads));
             }
-            if (!(seconds > 0) || leakCheck < 0) {
+            if (!(seconds > 0) || rounds < 1 || leakCheck < 0) {
                 throw new IllegalArgumentException(
                         String.format(
-                                "seconds (%s) must be > 0 and leakCheck (%d) >= 0",
-                                seconds, leakCheck));
+                                "seconds (%s) must be > 0, rounds (%d) >= 1 and leakCheck (%d) >= 0",
+                                seconds, rounds, leakCheck));
             }
         }
     }
@@ -80,6 +85,10 @@ public final class MoiraiBenchmark {
     public record Timing(long calls, double seconds, int batch) {
         public double seriesPerSecond() {
             return calls * batch / seconds;
+        }
+
+        Timing plus(Timing o) {
+            return new Timing(calls + o.calls, seconds + o.seconds, batch);
         }
     }
 
@@ -112,6 +121,7 @@ public final class MoiraiBenchmark {
             m.put("device", settings.device().toString());
             m.put("series_per_s", round(optimized.seriesPerSecond()));
             m.put("calls", optimized.calls());
+            m.put("rounds", settings.rounds());
             m.put("baseline", "dense_reference");
             m.put("baseline_series_per_s", baseline == null ? null : round(baseline.seriesPerSecond()));
             m.put("baseline_calls", baseline == null ? null : baseline.calls());
@@ -178,19 +188,32 @@ public final class MoiraiBenchmark {
             ProcessMemory.resetPeaks();
             List<ForecastRequest> reqs = requests(s.batch(), s.context());
             Timing opt;
+            Timing base = null;
             double[] leak = {Double.NaN, Double.NaN, 0};
-            try (MoiraiMoeForecaster f = open(s, dir, Dispatch.SPARSE)) {
-                opt = time(() -> f.forecast(reqs, s.horizon()), s.batch(), s.seconds());
+            try (MoiraiMoeForecaster f = open(s, dir, Dispatch.SPARSE);
+                    MoiraiMoeForecaster g =
+                            s.baseline() ? open(s, dir, Dispatch.DENSE_REFERENCE) : null) {
+                Runnable sparse = () -> f.forecast(reqs, s.horizon());
+                Runnable dense = g == null ? null : () -> g.forecast(reqs, s.horizon());
+                warmUp(sparse, s.seconds() / 2);
+                if (dense != null) {
+                    warmUp(dense, 0);
+                }
+                // side by side: alternate blocks so that a change in machine load hits both
+                opt = new Timing(0, 0, s.batch());
+                base = dense == null ? null : new Timing(0, 0, s.batch());
+                for (int r = 0; r < s.rounds(); r++) {
+                    opt = opt.plus(time(sparse, s.batch(), s.seconds() / s.rounds()));
+                    if (dense != null) {
+                        base = base.plus(time(dense, s.batch(), s.seconds() / s.rounds()));
+                    }
+                }
                 log.accept(line("sparse", opt));
+                if (base != null) {
+                    log.accept(line("dense_reference", base));
+                }
                 if (s.leakCheck() > 0) {
                     leak = leakCheck(f, s.context(), s.leakCheck(), log);
-                }
-            }
-            Timing base = null;
-            if (s.baseline()) {
-                try (MoiraiMoeForecaster f = open(s, dir, Dispatch.DENSE_REFERENCE)) {
-                    base = time(() -> f.forecast(reqs, s.horizon()), s.batch(), s.seconds());
-                    log.accept(line("dense_reference", base));
                 }
             }
             double peakRss = ProcessMemory.peakRssMb();
@@ -238,16 +261,17 @@ public final class MoiraiBenchmark {
                 t.seconds());
     }
 
-    /**
-     * Warm-up: calls for seconds/2 (at least one), then timed calls until {@code seconds} have
-     * passed (at least one).
-     */
-    static Timing time(Runnable call, int batch, double seconds) {
+    /** Calls until {@code seconds} have passed, at least one. */
+    static void warmUp(Runnable call, double seconds) {
         long w = System.nanoTime();
         do {
             call.run();
             ProcessMemory.sample();
-        } while (System.nanoTime() - w < seconds / 2 * 1e9);
+        } while (System.nanoTime() - w < seconds * 1e9);
+    }
+
+    /** Timed calls until {@code seconds} have passed, at least one. */
+    static Timing time(Runnable call, int batch, double seconds) {
         long start = System.nanoTime();
         long n = 0;
         do {
