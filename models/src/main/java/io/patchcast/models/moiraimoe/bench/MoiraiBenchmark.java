@@ -118,7 +118,8 @@ public final class MoiraiBenchmark {
             m.put("samples", settings.samples());
             m.put("batch", settings.batch());
             m.put("threads", settings.threads());
-            m.put("device", settings.device().toString());
+            Device d = settings.device();
+            m.put("device", d.isGpu() ? d.toString() : d.getDeviceType()); // "cpu", "gpu(0)"
             m.put("series_per_s", round(optimized.seriesPerSecond()));
             m.put("calls", optimized.calls());
             m.put("rounds", settings.rounds());
