@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts, gated
@@ -17,6 +18,10 @@ import java.util.Arrays;
  * <p>Tokens are dispatched sparsely: the rows routed to an expert are gathered and go through one
  * fused {@code [fc_gate | fc1]} matmul and one {@code fc2} matmul; experts nobody chose are
  * skipped.
+ *
+ * <p>{@link Dispatch#DENSE_REFERENCE} instead runs every expert on every token and combines the
+ * outputs by the top-2 gate weights (zero for unchosen experts): the cost of the reference's loop
+ * over 32 experts, kept as the baseline that {@code bench} measures in the same run.
  *
  * <p>Glossary: T tokens (N*L flattened), D = d_model, F = d_ff, X = 32 experts, K = 2.
  */
@@ -41,16 +46,35 @@ public final class MoEFeedForward {
     /** From this many rows on, every row of a matmul is rounded alike (same measurement). */
     public static final int MIN_ROWS = 12;
 
+    /** How tokens reach the experts; both give the same output (MoEFeedForwardDispatchTest). */
+    public enum Dispatch {
+        /** Each expert runs only on the token rows routed to it; unchosen experts are skipped. */
+        SPARSE,
+        /**
+         * Baseline: each of the 32 experts runs on all T tokens, and results accumulate in expert
+         * index order weighted by the gate (uni2ts ffn.py loops {@code for i, expert in
+         * enumerate(self.experts)}). 16x the expert FLOPs of {@link #SPARSE}; for benchmarks only.
+         */
+        DENSE_REFERENCE
+    }
+
     private final int dModel;
     private final int dFf;
+    private final Dispatch dispatch;
     private final NDArray centroidAugT; // (D + 2, X): [c ; 1 ; ||c||^2] transposed (cdist mm path)
     private final NDArray[] fcGateFc1T; // X x (D, 2F): [fc_gate^T | fc1^T]
     private final NDArray[] fc2T; // X x (F, D)
 
     private MoEFeedForward(
-            int dModel, int dFf, NDArray centroidAugT, NDArray[] fcGateFc1T, NDArray[] fc2T) {
+            int dModel,
+            int dFf,
+            Dispatch dispatch,
+            NDArray centroidAugT,
+            NDArray[] fcGateFc1T,
+            NDArray[] fc2T) {
         this.dModel = dModel;
         this.dFf = dFf;
+        this.dispatch = dispatch;
         this.centroidAugT = centroidAugT;
         this.fcGateFc1T = fcGateFc1T;
         this.fc2T = fc2T;
@@ -62,6 +86,18 @@ public final class MoEFeedForward {
      */
     public static MoEFeedForward load(
             WeightLoader w, String prefix, float[] centroid, int dModel, int dFf)
+            throws IOException {
+        return load(w, prefix, centroid, dModel, dFf, Dispatch.SPARSE);
+    }
+
+    /** As {@link #load(WeightLoader, String, float[], int, int)}, with the given dispatch. */
+    public static MoEFeedForward load(
+            WeightLoader w,
+            String prefix,
+            float[] centroid,
+            int dModel,
+            int dFf,
+            Dispatch dispatch)
             throws IOException {
         NDManager m = w.manager();
         // torch.cdist (mm path, > 25 centroids): [-2x, ||x||^2, 1] @ [c, 1, ||c||^2]^T
@@ -94,7 +130,8 @@ public final class MoEFeedForward {
                             w.transposed(p + "fc2.weight", "(d_model, d_ff)", dModel, dFf),
                             new Shape(dFf, dModel));
         }
-        return new MoEFeedForward(dModel, dFf, centroidAugT, gate1, down);
+        return new MoEFeedForward(
+                dModel, dFf, Objects.requireNonNull(dispatch, "dispatch"), centroidAugT, gate1, down);
     }
 
     /** Gate decisions for T tokens, plain Java: what {@link #forward} routes by. */
@@ -152,6 +189,9 @@ public final class MoEFeedForward {
         NDManager call = x.getManager();
         int tokens = Math.toIntExact(x.getShape().get(0));
         Routing r = route(distances(x).toFloatArray(), tokens);
+        if (dispatch == Dispatch.DENSE_REFERENCE) {
+            return new Result(dense(x, r, tokens), r);
+        }
         int slots = tokens * NUM_EXPERTS_PER_TOKEN;
         int[] count = new int[NUM_EXPERTS];
         for (int e : r.experts()) {
@@ -207,5 +247,32 @@ public final class MoEFeedForward {
         NDArray w = call.create(r.weights(), new Shape(tokens, 2, 1));
         NDArray out = perSlot.mul(w).sum(new int[] {1}); // w_a * y_a + w_b * y_b
         return new Result(out, r);
+    }
+
+    /**
+     * The baseline: all 32 experts on all T tokens, {@code results += w_e * expert_e(x)} in expert
+     * index order, w_e the token's gate weight for e or 0. Returns (T, D) in x's manager.
+     */
+    private NDArray dense(NDArray x, Routing r, int tokens) {
+        NDManager call = x.getManager();
+        NDArray results = call.zeros(new Shape(tokens, dModel)); // (T, D)
+        float[] we = new float[tokens];
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            Arrays.fill(we, 0f);
+            for (int s = 0; s < tokens * NUM_EXPERTS_PER_TOKEN; s++) {
+                if (r.experts()[s] == e) {
+                    we[s / NUM_EXPERTS_PER_TOKEN] = r.weights()[s];
+                }
+            }
+            try (NDManager scope = call.newSubManager()) {
+                NDArray h = x.matMul(fcGateFc1T[e]); // (T, 2F)
+                h.attach(scope);
+                NDArray gate = h.get(":, :" + dFf);
+                NDArray value = h.get(":, " + dFf + ":");
+                NDArray y = Activation.sigmoid(gate).mul(gate).mul(value).matMul(fc2T[e]); // (T, D)
+                results.addi(y.mul(scope.create(we, new Shape(tokens, 1))));
+            }
+        }
+        return results;
     }
 }

@@ -66,7 +66,11 @@ public final class MoiraiMoEModule implements AutoCloseable {
     private final RMSNorm norm;
     private final DistrParamProj paramProj;
 
-    private MoiraiMoEModule(MoiraiMoEConfig config, NDManager weights, WeightLoader w)
+    private MoiraiMoEModule(
+            MoiraiMoEConfig config,
+            NDManager weights,
+            WeightLoader w,
+            MoEFeedForward.Dispatch dispatch)
             throws IOException {
         this.config = config;
         this.weights = weights;
@@ -118,7 +122,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
                                     pre + "ffn.",
                                     Arrays.copyOfRange(centroid, l * perLayer, (l + 1) * perLayer),
                                     d,
-                                    config.dFf()));
+                                    config.dFf(),
+                                    dispatch));
         }
         norm = RMSNorm.load(w, "encoder.norm.", d);
         paramProj =
@@ -130,21 +135,29 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * engine default); the weight manager is capped afterwards.
      */
     public static MoiraiMoEModule load(Path dir, Device device) throws IOException {
+        return load(dir, device, MoEFeedForward.Dispatch.SPARSE);
+    }
+
+    /** As {@link #load(Path, Device)}, with the MoE layers dispatching tokens as given. */
+    public static MoiraiMoEModule load(Path dir, Device device, MoEFeedForward.Dispatch dispatch)
+            throws IOException {
         MoiraiMoEConfig config = MoiraiMoEConfig.load(dir.resolve("config.json"));
         NDManager weights = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve("model.safetensors"))) {
             WeightLoader w = new WeightLoader(reader, weights);
-            MoiraiMoEModule m = new MoiraiMoEModule(config, weights, w);
+            MoiraiMoEModule m = new MoiraiMoEModule(config, weights, w, dispatch);
             w.logUnused();
             weights.cap();
             LOG.info(
-                    "loaded Moirai-MoE from {}: d_model={} layers={} heads={} d_ff={} device={}",
+                    "loaded Moirai-MoE from {}: d_model={} layers={} heads={} d_ff={} device={}"
+                            + " dispatch={}",
                     dir,
                     config.dModel(),
                     config.numLayers(),
                     config.numHeads(),
                     config.dFf(),
-                    weights.getDevice());
+                    weights.getDevice(),
+                    dispatch);
             return m;
         } catch (IOException | RuntimeException e) {
             weights.close();

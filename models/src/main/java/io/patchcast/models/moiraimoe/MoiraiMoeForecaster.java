@@ -9,6 +9,7 @@ import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.api.QuantileGrid;
 import io.patchcast.models.distribution.Mixture;
 import io.patchcast.models.distribution.SampleQuantiles;
+import io.patchcast.models.module.MoEFeedForward;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +74,18 @@ public final class MoiraiMoeForecaster implements Forecaster {
         private String version = "0";
         private int numSamples = DEFAULT_NUM_SAMPLES;
         private int engineThreads;
+        private MoEFeedForward.Dispatch dispatch = MoEFeedForward.Dispatch.SPARSE;
 
         Builder() {}
+
+        /**
+         * How MoE layers reach their experts: {@code SPARSE} (default) or the {@code
+         * DENSE_REFERENCE} baseline that benchmarks measure beside it.
+         */
+        public Builder setDispatch(MoEFeedForward.Dispatch dispatch) {
+            this.dispatch = dispatch;
+            return this;
+        }
 
         /**
          * libtorch intra-op threads for the whole JVM (the engine has one pool); 0 keeps the engine
@@ -117,6 +128,7 @@ public final class MoiraiMoeForecaster implements Forecaster {
             Objects.requireNonNull(checkpoint, "checkpoint directory");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(dispatch, "dispatch");
             if (numSamples < 2) {
                 throw new IllegalArgumentException(
                         String.format(
@@ -129,7 +141,7 @@ public final class MoiraiMoeForecaster implements Forecaster {
                                 "engineThreads (%d) must be >= 0 (0 = engine default)",
                                 engineThreads));
             }
-            MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device);
+            MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device, dispatch);
             if (engineThreads > 0) {
                 JniUtils.setNumThreads(engineThreads);
             }

@@ -1,4 +1,4 @@
-package io.patchcast.models.moiraimoe;
+package io.patchcast.models.moiraimoe.bench;
 
 import io.patchcast.models.io.SafetensorsWriter;
 
@@ -12,11 +12,34 @@ import java.util.SplittableRandom;
  * released small shapes (d_model 384, d_ff 512, 6 layers) for benchmarks. Linear weights are
  * uniform in +-1/sqrt(fan_in) like nn.Linear's default init; norms are 1; centroids N(0, 1) in F64.
  */
-final class RandomCheckpoint {
+public final class RandomCheckpoint {
+
+    /** Released dimensions (spec §1, HF config.json of moirai-moe-1.0-R-small / -base). */
+    public enum Released {
+        SMALL(384, 512, 6),
+        BASE(768, 1024, 12);
+
+        public final int dModel;
+        public final int dFf;
+        public final int numLayers;
+
+        Released(int dModel, int dFf, int numLayers) {
+            this.dModel = dModel;
+            this.dFf = dFf;
+            this.numLayers = numLayers;
+        }
+    }
 
     private RandomCheckpoint() {}
 
-    static Path write(Path dir, int dModel, int dFf, int layers, long seed) throws IOException {
+    /** Writes random weights of the released {@code shapes} into {@code dir}. */
+    public static Path write(Path dir, Released shapes, long seed) throws IOException {
+        return write(dir, shapes.dModel, shapes.dFf, shapes.numLayers, seed);
+    }
+
+    /** Writes {@code config.json} and {@code model.safetensors} into {@code dir}; returns dir. */
+    public static Path write(Path dir, int dModel, int dFf, int layers, long seed)
+            throws IOException {
         Files.createDirectories(dir);
         SplittableRandom r = new SplittableRandom(seed);
         SafetensorsWriter w = new SafetensorsWriter();
@@ -75,6 +98,7 @@ final class RandomCheckpoint {
         Files.writeString(
                 dir.resolve("config.json"),
                 String.format(
+                        java.util.Locale.ROOT,
                         """
 {"attn_dropout_p": 0.0, "d_ff": %d, "d_model": %d, "distr_output": {\
 "_target_": "uni2ts.distribution.mixture.MixtureOutput", "components": [\
