@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
         description = "Run the job end to end on the shipped NAB data: embedded Kafka, Flink MiniCluster, HTML report.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--data", defaultValue = "data/nab-aws",
+    @Option(names = "--data", defaultValue = "${sys:patchcast.home:-.}/data/nab-aws",
             description = "Folder of timestamp,value CSV files. Default: ${DEFAULT-VALUE}.")
     Path data;
 
