@@ -1,5 +1,7 @@
 package io.patchcast.models.moiraimoe.bench;
 
+import io.patchcast.models.distribution.DistrParamProj;
+
 import io.patchcast.models.io.SafetensorsWriter;
 
 import java.io.IOException;
@@ -78,17 +80,7 @@ public final class RandomCheckpoint {
             }
         }
         ones(w, "encoder.norm.weight", dModel);
-        String[] leaves = {
-            "weights_logits",
-            "components.0.df",
-            "components.0.loc",
-            "components.0.scale",
-            "components.1.loc",
-            "components.2.total_count",
-            "components.2.logits",
-            "components.3.loc",
-            "components.3.scale"
-        };
+        String[] leaves = DistrParamProj.LEAVES; // the head's own key layout, not a copy
         for (String leaf : leaves) {
             int out = (leaf.equals("weights_logits") ? 4 : 1) * p;
             linear(w, r, "param_proj.proj." + leaf + ".weight", dModel, 1, out, dModel);
