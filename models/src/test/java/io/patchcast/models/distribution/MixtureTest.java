@@ -91,21 +91,25 @@ class MixtureTest {
         assertThat(m.mean(0, 0)).isCloseTo(106f, within(1e-4f)); // 100 + 3 * 2 e^0
     }
 
+    /** One position whose four components all carry weight, with a heavy Student-T tail. */
+    private static Mixture mixedPosition() {
+        return single(
+                new float[] {0.5f, -1.2f, 0.6f, 0.16f},
+                2.6f,
+                0.007f,
+                1.07f,
+                -0.22f,
+                0.45f,
+                -0.55f,
+                -0.59f,
+                0.31f,
+                12.842f,
+                2.473f);
+    }
+
     @Test
     void gridQuantilesInvertTheCdfOfAMixedPosition() {
-        Mixture m =
-                single(
-                        new float[] {0.5f, -1.2f, 0.6f, 0.16f},
-                        2.6f,
-                        0.007f,
-                        1.07f,
-                        -0.22f,
-                        0.45f,
-                        -0.55f,
-                        -0.59f,
-                        0.31f,
-                        12.842f,
-                        2.473f);
+        Mixture m = mixedPosition();
         float[] q = new float[GRID.length];
         m.quantiles(0, 5, GRID, q, 0);
         for (int j = 0; j < GRID.length; j++) {
@@ -120,19 +124,7 @@ class MixtureTest {
 
     @Test
     void samplesFollowTheCdf() {
-        Mixture m =
-                single(
-                        new float[] {0.5f, -1.2f, 0.6f, 0.16f},
-                        2.6f,
-                        0.007f,
-                        1.07f,
-                        -0.22f,
-                        0.45f,
-                        -0.55f,
-                        -0.59f,
-                        0.31f,
-                        12.842f,
-                        2.473f);
+        Mixture m = mixedPosition();
         SplittableRandom r = new SplittableRandom(1);
         double[] x = new double[40_000];
         for (int i = 0; i < x.length; i++) {
