@@ -42,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--threads", defaultValue = "2",
-            description = "libtorch intra-op threads, as the reference's torch.set_num_threads. Default: ${DEFAULT-VALUE}.")
+            description = "Compute threads (the reference's torch.set_num_threads counterpart). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--device", defaultValue = "cpu", description = "Engine device. Default: ${DEFAULT-VALUE}.")

@@ -39,7 +39,7 @@ public final class ModelRegistry {
 
     /**
      * @param device {@code cpu} or {@code gpu}
-     * @param engineThreads intra-op threads of the PyTorch engine (JVM-wide); 0 = engine default
+     * @param engineThreads threads one model computes on; 0 = one per core
      */
     public static Forecaster open(String spec, String device, int engineThreads) {
         if (SEASONAL_NAIVE.equals(spec) || "fallback".equals(spec)) {

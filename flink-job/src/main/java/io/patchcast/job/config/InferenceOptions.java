@@ -18,7 +18,7 @@ public final class InferenceOptions {
 
     public static final ConfigOption<Integer> ENGINE_THREADS =
             ConfigOptions.key("patchcast.inference.engine-threads").intType().defaultValue(0)
-                    .withDescription("PyTorch intra-op threads for the whole TaskManager JVM; 0 = one per core. Lower it when other work shares the cores: libtorch slows down sharply when its threads compete.");
+                    .withDescription("Threads each model instance computes on (a batch's rows, or one series' MoE experts, side by side); 0 = one per core. libtorch's own intra-op pool is kept at 1 thread on CPU because its spin barriers collapse when cores are shared. Forecasts do not depend on this value.");
 
     public static final ConfigOption<Integer> MAX_BATCH_SIZE =
             ConfigOptions.key("patchcast.inference.max-batch-size").intType().defaultValue(64)

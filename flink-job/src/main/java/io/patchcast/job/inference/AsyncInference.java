@@ -212,7 +212,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
                 throw new IllegalArgumentException("maxBatchSize must be positive, got " + maxBatchSize);
             }
             if (engineThreads < 0) {
-                throw new IllegalArgumentException("engineThreads must be >= 0 (0 = engine default), got " + engineThreads);
+                throw new IllegalArgumentException("engineThreads must be >= 0 (0 = one per core), got " + engineThreads);
             }
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be positive, got " + capacity);

@@ -8,8 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts, gated
@@ -186,6 +189,14 @@ public final class MoEFeedForward {
 
     /** x (T, D), in {@code call}; returns (T, D) attached to x's manager, and the routing. */
     public Result forward(NDArray x) {
+        return forward(x, ComputePool.SEQUENTIAL);
+    }
+
+    /**
+     * As {@link #forward(NDArray)}, the chosen experts spread over the pool's threads (each
+     * expert's numbers are the same whichever thread computes them).
+     */
+    public Result forward(NDArray x, ComputePool pool) {
         NDManager call = x.getManager();
         int tokens = Math.toIntExact(x.getShape().get(0));
         Routing r = route(distances(x).toFloatArray(), tokens);
@@ -214,39 +225,93 @@ public final class MoEFeedForward {
             slotOf[s] = start[e] + fill[e];
             fill[e]++;
         }
+        NDArray[] y = new NDArray[NUM_EXPERTS];
+        List<Callable<Void>> tasks = new ArrayList<>(pool.threads());
+        for (int[] group : balance(count, pool.threads())) {
+            tasks.add(
+                    () -> {
+                        for (int e : group) {
+                            y[e] = expert(x, e, rows[e]);
+                        }
+                        return null;
+                    });
+        }
+        pool.invokeAll(tasks);
         NDList perExpert = new NDList(); // expert outputs in expert index order
         for (int e = 0; e < NUM_EXPERTS; e++) {
-            if (count[e] == 0) {
-                continue;
+            if (y[e] != null) {
+                perExpert.add(y[e]);
             }
-            NDArray y;
-            try (NDManager scope = call.newSubManager()) {
-                long[] gather = rows[e];
-                int padded = (count[e] + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
-                if (gather.length < padded) {
-                    gather = Arrays.copyOf(gather, padded);
-                    Arrays.fill(gather, count[e], padded, gather[0]);
-                }
-                NDArray idx = scope.create(gather);
-                NDArray xe = x.get(idx); // (T_e rounded up to ROW_BLOCK, D)
-                xe.attach(scope);
-                NDArray h = xe.matMul(fcGateFc1T[e]); // (T_e, 2F)
-                NDArray gate = h.get(":, :" + dFf);
-                NDArray value = h.get(":, " + dFf + ":");
-                // fc2(silu(fc_gate(x)) * fc1(x))
-                y = Activation.sigmoid(gate).mul(gate).mul(value).matMul(fc2T[e]);
-                if (gather.length != count[e]) {
-                    y = y.get("0:" + count[e]);
-                }
-                scope.ret(y);
-            }
-            perExpert.add(y);
         }
         NDArray sorted = NDArrays.concat(perExpert, 0); // (2T, D)
         NDArray perSlot = sorted.get(call.create(slotOf)).reshape(tokens, 2, dModel); // (T, K, D)
         NDArray w = call.create(r.weights(), new Shape(tokens, 2, 1));
         NDArray out = perSlot.mul(w).sum(new int[] {1}); // w_a * y_a + w_b * y_b
         return new Result(out, r);
+    }
+
+    /**
+     * Chosen experts split into at most {@code threads} groups of about equal padded row counts
+     * (greedy, largest first); every group non-empty.
+     */
+    static List<int[]> balance(int[] count, int threads) {
+        List<Integer> chosen = new ArrayList<>();
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            if (count[e] > 0) {
+                chosen.add(e);
+            }
+        }
+        int groups = Math.max(1, Math.min(threads, chosen.size()));
+        if (groups == 1) {
+            return List.of(chosen.stream().mapToInt(Integer::intValue).toArray());
+        }
+        chosen.sort((a, b) -> count[b] != count[a] ? count[b] - count[a] : a - b);
+        List<List<Integer>> g = new ArrayList<>();
+        long[] load = new long[groups];
+        for (int i = 0; i < groups; i++) {
+            g.add(new ArrayList<>());
+        }
+        for (int e : chosen) {
+            int best = 0;
+            for (int i = 1; i < groups; i++) {
+                if (load[i] < load[best]) {
+                    best = i;
+                }
+            }
+            g.get(best).add(e);
+            // cost of an expert call: a fixed part (weights streamed once) plus its rows
+            load[best] += 8L + (count[e] + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+        }
+        List<int[]> out = new ArrayList<>(groups);
+        for (List<Integer> l : g) {
+            out.add(l.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+
+    /** fc2(silu(fc_gate(x)) * fc1(x)) on the given token rows of x; (rows, D) in x's manager. */
+    private NDArray expert(NDArray x, int e, long[] rows) {
+        NDArray y;
+        try (NDManager scope = x.getManager().newSubManager()) {
+            long[] gather = rows;
+            int padded = (rows.length + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+            if (gather.length < padded) {
+                gather = Arrays.copyOf(gather, padded);
+                Arrays.fill(gather, rows.length, padded, gather[0]);
+            }
+            NDArray idx = scope.create(gather);
+            NDArray xe = x.get(idx); // (T_e rounded up to ROW_BLOCK, D)
+            xe.attach(scope);
+            NDArray h = xe.matMul(fcGateFc1T[e]); // (T_e, 2F)
+            NDArray gate = h.get(":, :" + dFf);
+            NDArray value = h.get(":, " + dFf + ":");
+            y = Activation.sigmoid(gate).mul(gate).mul(value).matMul(fc2T[e]);
+            if (gather.length != rows.length) {
+                y = y.get("0:" + rows.length);
+            }
+            scope.ret(y);
+        }
+        return y;
     }
 
     /**

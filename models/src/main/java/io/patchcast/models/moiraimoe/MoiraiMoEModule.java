@@ -13,6 +13,7 @@ import io.patchcast.models.io.MoiraiMoEConfig;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.TensorInfo;
 import io.patchcast.models.module.AttentionContext;
+import io.patchcast.models.module.ComputePool;
 import io.patchcast.models.module.GroupedQueryAttention;
 import io.patchcast.models.module.MoEFeedForward;
 import io.patchcast.models.module.PackedStdScaler;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * Port of uni2ts {@code MoiraiMoEModule} (src/uni2ts/model/moirai_moe/module.py): scaler, patch
@@ -65,15 +67,18 @@ public final class MoiraiMoEModule implements AutoCloseable {
     private final Layer[] layers;
     private final RMSNorm norm;
     private final DistrParamProj paramProj;
+    private final ComputePool pool;
 
     private MoiraiMoEModule(
             MoiraiMoEConfig config,
             NDManager weights,
             WeightLoader w,
-            MoEFeedForward.Dispatch dispatch)
+            MoEFeedForward.Dispatch dispatch,
+            ComputePool pool)
             throws IOException {
         this.config = config;
         this.weights = weights;
+        this.pool = pool;
         int d = config.dModel();
         String why = "(1, d_model, 16) MultiInSizeLinear, patch_sizes=[16]";
         inProjT = weights.create(w.transposed("in_proj.weight", why, d, P, 1), new Shape(P, d));
@@ -141,23 +146,46 @@ public final class MoiraiMoEModule implements AutoCloseable {
     /** As {@link #load(Path, Device)}, with the MoE layers dispatching tokens as given. */
     public static MoiraiMoEModule load(Path dir, Device device, MoEFeedForward.Dispatch dispatch)
             throws IOException {
+        return load(dir, device, dispatch, 1);
+    }
+
+    /**
+     * As {@link #load(Path, Device, MoEFeedForward.Dispatch)}, computing on {@code computeThreads}
+     * Java threads (see {@link ComputePool}; results do not depend on the count).
+     */
+    public static MoiraiMoEModule load(
+            Path dir, Device device, MoEFeedForward.Dispatch dispatch, int computeThreads)
+            throws IOException {
+        ComputePool pool = ComputePool.of(computeThreads);
+        try {
+            return load(dir, device, dispatch, pool);
+        } catch (IOException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static MoiraiMoEModule load(
+            Path dir, Device device, MoEFeedForward.Dispatch dispatch, ComputePool pool)
+            throws IOException {
         MoiraiMoEConfig config = MoiraiMoEConfig.load(dir.resolve("config.json"));
         NDManager weights = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve("model.safetensors"))) {
             WeightLoader w = new WeightLoader(reader, weights);
-            MoiraiMoEModule m = new MoiraiMoEModule(config, weights, w, dispatch);
+            MoiraiMoEModule m = new MoiraiMoEModule(config, weights, w, dispatch, pool);
             w.logUnused();
             weights.cap();
             LOG.info(
                     "loaded Moirai-MoE from {}: d_model={} layers={} heads={} d_ff={} device={}"
-                            + " dispatch={}",
+                            + " dispatch={} compute threads={}",
                     dir,
                     config.dModel(),
                     config.numLayers(),
                     config.numHeads(),
                     config.dFf(),
                     weights.getDevice(),
-                    dispatch);
+                    dispatch,
+                    pool.threads());
             return m;
         } catch (IOException | RuntimeException e) {
             weights.close();
@@ -194,20 +222,35 @@ public final class MoiraiMoEModule implements AutoCloseable {
             }
             return Mixture.concat(parts);
         }
+        if (pool.threads() > 1 && in.rows() > 1 && !rec.enabled()) {
+            // rows are independent: contiguous chunks side by side, each single-threaded
+            int k = Math.min(pool.threads(), in.rows());
+            List<Callable<Mixture>> chunks = new ArrayList<>(k);
+            for (int c = 0; c < k; c++) {
+                PackedBatch part = in.rows(c * in.rows() / k, (c + 1) * in.rows() / k);
+                chunks.add(() -> forwardRows(part, rec, ComputePool.SEQUENTIAL));
+            }
+            return Mixture.concat(pool.invokeAll(chunks));
+        }
+        return forwardRows(in, rec, pool);
+    }
+
+    /** One call on all rows of {@code in}; MoE experts spread over {@code experts}. */
+    private Mixture forwardRows(PackedBatch in, TensorRecorder rec, ComputePool experts) {
         if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
             // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
             // of the rows so that a series' numbers never depend on its batch
             int extra =
                     (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
                             / (in.rows() * in.tokens());
-            Mixture m = forward(in.repeat(extra), rec);
+            Mixture m = call(in.repeat(extra), rec, experts);
             return m.firstTokens(in.rows() * in.tokens());
         }
-        return call(in, rec);
+        return call(in, rec, experts);
     }
 
     /** One module call on all rows of {@code in}: scaler, embedding, encoder, head (spec §2). */
-    private Mixture call(PackedBatch in, TensorRecorder rec) {
+    private Mixture call(PackedBatch in, TensorRecorder rec, ComputePool experts) {
         int n = in.rows();
         int l = in.tokens();
         int t = n * l;
@@ -247,7 +290,7 @@ public final class MoiraiMoEModule implements AutoCloseable {
             if (rec.enabled()) {
                 rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
             }
-            NDArray out = norm.forward(encode(h, ctx, n, l, rec)); // (T, D)
+            NDArray out = norm.forward(encode(h, ctx, n, l, rec, experts)); // (T, D)
             record(rec, "encoder_out", out, n, l, d);
             float[] raw = paramProj.raw(out);
             if (rec.enabled()) {
@@ -258,7 +301,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
     }
 
     /** The encoder layers on h (T, D), each in its own scope; returns (T, D) in h's manager. */
-    private NDArray encode(NDArray h, AttentionContext ctx, int n, int l, TensorRecorder rec) {
+    private NDArray encode(
+            NDArray h, AttentionContext ctx, int n, int l, TensorRecorder rec, ComputePool experts) {
         int d = config.dModel();
         int t = n * l;
         NDManager call = h.getManager();
@@ -271,7 +315,7 @@ public final class MoiraiMoEModule implements AutoCloseable {
                 NDArray h1 = hs.add(a).reshape(t, d);
                 NDArray f = layer.norm2().forward(h1); // (T, D)
                 record(rec, "layer" + li + ".ffn_in", f, n, l, d);
-                MoEFeedForward.Result moe = layer.ffn().forward(f);
+                MoEFeedForward.Result moe = layer.ffn().forward(f, experts);
                 if (rec.enabled()) {
                     recordRouting(rec, "layer" + li + ".gate.", moe.routing(), n, l);
                 }
@@ -322,8 +366,14 @@ public final class MoiraiMoEModule implements AutoCloseable {
         }
     }
 
+    /** Java threads this module computes on. */
+    public int computeThreads() {
+        return pool.threads();
+    }
+
     @Override
     public void close() {
+        pool.close();
         weights.close();
     }
 }

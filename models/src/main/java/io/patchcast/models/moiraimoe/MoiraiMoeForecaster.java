@@ -88,8 +88,11 @@ public final class MoiraiMoeForecaster implements Forecaster {
         }
 
         /**
-         * libtorch intra-op threads for the whole JVM (the engine has one pool); 0 keeps the engine
-         * default (one per core). The job sets this from its inference options.
+         * Threads this model computes on (0 = one per available core): a batch's rows, or one
+         * series' MoE experts, run side by side on Java threads ({@link
+         * io.patchcast.models.module.ComputePool}); on CPU libtorch's own intra-op pool is set to
+         * one thread for the JVM. Forecasts do not depend on the count. The job sets this from
+         * its inference options.
          */
         public Builder setEngineThreads(int threads) {
             this.engineThreads = threads;
@@ -138,20 +141,24 @@ public final class MoiraiMoeForecaster implements Forecaster {
             if (engineThreads < 0) {
                 throw new IllegalArgumentException(
                         String.format(
-                                "engineThreads (%d) must be >= 0 (0 = engine default)",
+                                "engineThreads (%d) must be >= 0 (0 = one per core)",
                                 engineThreads));
             }
-            MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device, dispatch);
-            if (engineThreads > 0) {
-                JniUtils.setNumThreads(engineThreads);
+            int threads =
+                    engineThreads > 0 ? engineThreads : Runtime.getRuntime().availableProcessors();
+            if (device.isGpu()) {
+                threads = 1; // one stream of kernels; Java threads would only contend for it
+            } else {
+                JniUtils.setNumThreads(1);
             }
+            MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device, dispatch, threads);
             LOG.info(
-                    "Moirai-MoE forecaster {} version {} on {} with {} engine threads, {} sample"
+                    "Moirai-MoE forecaster {} version {} on {} with {} compute threads, {} sample"
                             + " paths",
                     name,
                     version,
                     device,
-                    JniUtils.getNumThreads(),
+                    threads,
                     numSamples);
             return new MoiraiMoeForecaster(m, name, version, numSamples);
         }

@@ -34,4 +34,22 @@ class MoEFeedForwardTest {
         assertThat(r.experts()).containsExactly(0, 1);
         assertThat(r.weights()).containsExactly(0.5f, 0.5f);
     }
+
+    @Test
+    void balanceSplitsChosenExpertsIntoEvenGroups() {
+        int[] count = new int[MoEFeedForward.NUM_EXPERTS];
+        count[0] = 9; // padded 12 rows
+        count[3] = 1; // 4
+        count[7] = 2; // 4
+        count[31] = 5; // 8
+        // costs 8 + padded rows: e0 20, e31 16, e7 12, e3 12; greedy largest first: {0, 3}, {31, 7}
+        java.util.List<int[]> g = MoEFeedForward.balance(count, 2);
+        assertThat(g).hasSize(2);
+        assertThat(g.get(0)).containsExactly(0, 3);
+        assertThat(g.get(1)).containsExactly(31, 7);
+        // never more groups than chosen experts, and one group keeps expert order
+        assertThat(MoEFeedForward.balance(count, 8)).hasSize(4);
+        assertThat(MoEFeedForward.balance(count, 1).get(0))
+                .containsExactly(0, 3, 7, 31);
+    }
 }

@@ -27,6 +27,7 @@ class MoiraiMoeForecasterTest {
                         .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
                         .setVersion("test-1")
                         .setNumSamples(30)
+                        .setEngineThreads(3)
                         .build();
     }
 
@@ -102,6 +103,34 @@ class MoiraiMoeForecasterTest {
 
     static double rel(float x, float y) {
         return Math.abs(x - y) / Math.max(1.0, Math.abs(x));
+    }
+
+    /**
+     * Three compute threads (row chunks side by side; one series' experts side by side) against one:
+     * each piece runs single-threaded and results are combined in a fixed order, so bit-identical.
+     */
+    @Test
+    void computeThreadCountDoesNotChangeForecasts() throws Exception {
+        ForecastRequest target = series("disk.host-1", 130, 11, 0.1);
+        try (MoiraiMoeForecaster one =
+                MoiraiMoeForecaster.builder()
+                        .setCheckpoint(MoiraiMoEParityTest.FIXTURES.resolve("model"))
+                        .setVersion("test-1")
+                        .setNumSamples(30)
+                        .setEngineThreads(1)
+                        .build()) {
+            assertThat(one.module().computeThreads()).isEqualTo(1);
+            assertThat(forecaster.module().computeThreads()).isEqualTo(3);
+            assertSameForecast(
+                    one.forecast(List.of(target), 16).get(0),
+                    forecaster.forecast(List.of(target), 16).get(0));
+            List<ForecastRequest> batch = crowd(target, 5);
+            List<QuantileForecast> a = one.forecast(batch, 40);
+            List<QuantileForecast> b = forecaster.forecast(batch, 40);
+            for (int i = 0; i < batch.size(); i++) {
+                assertSameForecast(a.get(i), b.get(i));
+            }
+        }
     }
 
     @Test
