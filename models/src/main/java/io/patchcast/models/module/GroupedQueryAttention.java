@@ -1,6 +1,7 @@
 package io.patchcast.models.module;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import java.io.IOException;
@@ -108,6 +109,32 @@ public final class GroupedQueryAttention {
                 q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headDim)).add(bias);
         NDArray att = logits.softmax(-1).matMul(v); // (N, H, L, E)
         NDArray merged = att.transpose(0, 2, 1, 3).reshape(n, l, (long) numHeads * headDim);
+        return merged.matMul(outProjT);
+    }
+
+    /**
+     * As {@link #forward}, but only for the query tokens {@code keep} (K indices into L) of every
+     * row: keys and values still come from all L tokens. x (N, L, D) -> (N, K, D).
+     */
+    public NDArray forwardQueries(NDArray x, AttentionContext ctx, NDArray keep) {
+        Shape in = x.getShape();
+        long n = in.get(0);
+        long l = in.get(1);
+        long kq = keep.getShape().get(0);
+        NDIndex rows = new NDIndex(":, :, {}", keep); // query rows of (N, 1|H, L, ...)
+        NDArray q = heads(x.get(new NDIndex(":, {}", keep)).matMul(qProjT), n, kq); // (N, H, K, E)
+        NDArray k = heads(x.matMul(kProjT), n, l);
+        NDArray v = heads(x.matMul(vProjT), n, l);
+        q = timeQkProj.forward(qNorm.forward(q), ctx.cos().get(rows), ctx.sin().get(rows));
+        k = timeQkProj.forward(kNorm.forward(k), ctx.cos(), ctx.sin());
+        NDArray bias =
+                varAttnBias
+                        .forward(ctx.sameVariate().get(rows), ctx.notSameVariate().get(rows))
+                        .add(ctx.maskBias().get(rows)); // (N, H, K, L)
+        NDArray logits =
+                q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headDim)).add(bias);
+        NDArray att = logits.softmax(-1).matMul(v); // (N, H, K, E)
+        NDArray merged = att.transpose(0, 2, 1, 3).reshape(n, kq, (long) numHeads * headDim);
         return merged.matMul(outProjT);
     }
 

@@ -231,6 +231,15 @@ public final class MoiraiMoEForecast {
         default void input(int call, PackedBatch in) {}
 
         default void output(int call, Mixture mixture) {}
+
+        /**
+         * Whether {@link #output} needs the mixture of every token (the verifier compares them);
+         * otherwise each call computes only the tokens sampled from, and the mixture of call k
+         * holds token {@code row * D + d} (row = b at call 0, s * B + b later).
+         */
+        default boolean allTokens() {
+            return true;
+        }
     }
 
     /**
@@ -247,15 +256,16 @@ public final class MoiraiMoEForecast {
         int[] pred = predIndex();
         int[] assign = assignIndex();
         float[] draw = new float[P];
+        boolean all = obs.allTokens();
         obs.input(0, packed);
-        Mixture m = module.forward(packed, obs.recorder(0));
+        Mixture m = all ? module.forward(packed, obs.recorder(0)) : module.forwardAt(packed, pred);
         obs.output(0, m);
         float[] out = new float[b * s * predictionLength * dd];
         if (ps == 1) {
             for (int si = 0; si < s; si++) {
                 for (int bi = 0; bi < b; bi++) {
                     for (int d = 0; d < dd; d++) {
-                        sampler.sample(0, m, bi * l + pred[d], si, bi, d, draw);
+                        sampler.sample(0, m, all ? bi * l + pred[d] : bi * dd + d, si, bi, d, draw);
                         put(out, draw, bi, si, 0, d, s, dd);
                     }
                 }
@@ -266,7 +276,15 @@ public final class MoiraiMoEForecast {
         for (int step = 0; step < ps; step++) {
             if (step > 0) {
                 obs.input(step, x);
-                m = module.forward(x, obs.recorder(step));
+                if (all) {
+                    m = module.forward(x, obs.recorder(step));
+                } else {
+                    int[] from = new int[dd]; // the previously assigned token of each variate
+                    for (int d = 0; d < dd; d++) {
+                        from[d] = assign[d] + step - 1;
+                    }
+                    m = module.forwardAt(x, from);
+                }
                 obs.output(step, m);
             }
             for (int si = 0; si < s; si++) {
@@ -275,7 +293,12 @@ public final class MoiraiMoEForecast {
                     for (int d = 0; d < dd; d++) {
                         // step 0 predicts from the last context token of row b; later steps from
                         // the previously assigned token of the path's own row
-                        int from = step == 0 ? bi * l + pred[d] : row * l + assign[d] + step - 1;
+                        int from;
+                        if (!all) {
+                            from = (step == 0 ? bi : row) * dd + d;
+                        } else {
+                            from = step == 0 ? bi * l + pred[d] : row * l + assign[d] + step - 1;
+                        }
                         sampler.sample(step, m, from, si, bi, d, draw);
                         int tok = row * l + assign[d] + step;
                         System.arraycopy(draw, 0, x.target(), tok * P, P);

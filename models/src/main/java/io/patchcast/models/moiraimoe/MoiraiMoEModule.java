@@ -3,6 +3,7 @@ package io.patchcast.models.moiraimoe;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
@@ -208,17 +209,42 @@ public final class MoiraiMoEModule implements AutoCloseable {
     }
 
     /**
+     * The mixture at the tokens {@code keep} of every row only: token {@code i * K + j} of the
+     * result is token {@code keep[j]} of row i. Numbers are those of {@link #forward(PackedBatch)}
+     * at those tokens; the last layer computes attention queries, the MoE and the head for the kept
+     * tokens alone (padded to {@link MoEFeedForward#MIN_ROWS} copies so that CPU kernels round them
+     * as in the full pass), which skips most of its experts for a single series.
+     */
+    public Mixture forwardAt(PackedBatch in, int[] keep) {
+        if (keep.length == 0) {
+            throw new IllegalArgumentException("keep at least one token");
+        }
+        for (int k : keep) {
+            if (k < 0 || k >= in.tokens()) {
+                throw new IllegalArgumentException(
+                        "token " + k + " outside [0, " + in.tokens() + ")");
+            }
+        }
+        return forward(in, TensorRecorder.NONE, keep);
+    }
+
+    /**
      * uni2ts MoiraiMoEModule.forward on N packed rows; returns the affine-transformed mixture of
      * every token (T = N*L), whose output at token t predicts token t+1.
      */
     public Mixture forward(PackedBatch in, TensorRecorder rec) {
+        return forward(in, rec, null);
+    }
+
+    /** keep == null: every token; else only those tokens of each row (no recording then). */
+    private Mixture forward(PackedBatch in, TensorRecorder rec, int[] keep) {
         if (!rec.enabled()
                 && in.rows() > 1
                 && (long) in.rows() * in.tokens() > MAX_TOKENS_PER_CALL) {
             int per = Math.max(1, MAX_TOKENS_PER_CALL / in.tokens());
             List<Mixture> parts = new ArrayList<>();
             for (int r = 0; r < in.rows(); r += per) {
-                parts.add(forward(in.rows(r, Math.min(in.rows(), r + per)), rec));
+                parts.add(forward(in.rows(r, Math.min(in.rows(), r + per)), rec, keep));
             }
             return Mixture.concat(parts);
         }
@@ -228,29 +254,30 @@ public final class MoiraiMoEModule implements AutoCloseable {
             List<Callable<Mixture>> chunks = new ArrayList<>(k);
             for (int c = 0; c < k; c++) {
                 PackedBatch part = in.rows(c * in.rows() / k, (c + 1) * in.rows() / k);
-                chunks.add(() -> forwardRows(part, rec, ComputePool.SEQUENTIAL));
+                chunks.add(() -> forwardRows(part, rec, ComputePool.SEQUENTIAL, keep));
             }
             return Mixture.concat(pool.invokeAll(chunks));
         }
-        return forwardRows(in, rec, pool);
+        return forwardRows(in, rec, pool, keep);
     }
 
     /** One call on all rows of {@code in}; MoE experts spread over {@code experts}. */
-    private Mixture forwardRows(PackedBatch in, TensorRecorder rec, ComputePool experts) {
+    private Mixture forwardRows(
+            PackedBatch in, TensorRecorder rec, ComputePool experts, int[] keep) {
         if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
             // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
             // of the rows so that a series' numbers never depend on its batch
             int extra =
                     (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
                             / (in.rows() * in.tokens());
-            Mixture m = call(in.repeat(extra), rec, experts);
-            return m.firstTokens(in.rows() * in.tokens());
+            Mixture m = call(in.repeat(extra), rec, experts, keep);
+            return m.firstTokens(in.rows() * (keep == null ? in.tokens() : keep.length));
         }
-        return call(in, rec, experts);
+        return call(in, rec, experts, keep);
     }
 
     /** One module call on all rows of {@code in}: scaler, embedding, encoder, head (spec §2). */
-    private Mixture call(PackedBatch in, TensorRecorder rec, ComputePool experts) {
+    private Mixture call(PackedBatch in, TensorRecorder rec, ComputePool experts, int[] keep) {
         int n = in.rows();
         int l = in.tokens();
         int t = n * l;
@@ -290,6 +317,9 @@ public final class MoiraiMoEModule implements AutoCloseable {
             if (rec.enabled()) {
                 rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
             }
+            if (keep != null) {
+                return callAt(h, ctx, n, l, experts, keep, loc, scale);
+            }
             NDArray out = norm.forward(encode(h, ctx, n, l, rec, experts)); // (T, D)
             record(rec, "encoder_out", out, n, l, d);
             float[] raw = paramProj.raw(out);
@@ -300,13 +330,76 @@ public final class MoiraiMoEModule implements AutoCloseable {
         }
     }
 
+    /**
+     * Layers 0..last-1 on every token, then the last layer, the final norm and the head on the kept
+     * tokens only, each repeated so that every row has at least MIN_ROWS query rows (kernels then
+     * round them as in the full pass); the copies are dropped.
+     */
+    private Mixture callAt(
+            NDArray h,
+            AttentionContext ctx,
+            int n,
+            int l,
+            ComputePool experts,
+            int[] keep,
+            float[] loc,
+            float[] scale) {
+        int d = config.dModel();
+        int kk = keep.length;
+        int reps = (MoEFeedForward.MIN_ROWS + kk - 1) / kk;
+        long[] padded = new long[kk * reps];
+        for (int i = 0; i < padded.length; i++) {
+            padded[i] = keep[i % kk];
+        }
+        NDArray hAll = encodeLayers(h, ctx, n, l, TensorRecorder.NONE, experts, layers.length - 1);
+        NDManager call = h.getManager();
+        Layer last = layers[layers.length - 1];
+        NDArray hs = hAll.reshape(n, l, d);
+        NDArray idx = call.create(padded);
+        NDArray a = last.selfAttn().forwardQueries(last.norm1().forward(hs), ctx, idx);
+        long rows = (long) n * padded.length;
+        NDArray h1 = hs.get(new NDIndex(":, {}", idx)).add(a).reshape(rows, d);
+        NDArray h2 = h1.add(last.ffn().forward(last.norm2().forward(h1), experts).out());
+        float[] rawAll = paramProj.raw(norm.forward(h2)); // (N * K * reps, RAW)
+        int t = n * kk;
+        float[] raw = new float[t * DistrParamProj.RAW];
+        float[] locK = new float[t];
+        float[] scaleK = new float[t];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < kk; j++) {
+                int dst = i * kk + j;
+                System.arraycopy(
+                        rawAll,
+                        (i * padded.length + j) * DistrParamProj.RAW,
+                        raw,
+                        dst * DistrParamProj.RAW,
+                        DistrParamProj.RAW);
+                locK[dst] = loc[i * l + keep[j]];
+                scaleK[dst] = scale[i * l + keep[j]];
+            }
+        }
+        return paramProj.mixture(raw, t, locK, scaleK);
+    }
+
     /** The encoder layers on h (T, D), each in its own scope; returns (T, D) in h's manager. */
     private NDArray encode(
             NDArray h, AttentionContext ctx, int n, int l, TensorRecorder rec, ComputePool experts) {
+        return encodeLayers(h, ctx, n, l, rec, experts, layers.length);
+    }
+
+    /** The first {@code count} encoder layers on h (T, D); returns (T, D) in h's manager. */
+    private NDArray encodeLayers(
+            NDArray h,
+            AttentionContext ctx,
+            int n,
+            int l,
+            TensorRecorder rec,
+            ComputePool experts,
+            int count) {
         int d = config.dModel();
         int t = n * l;
         NDManager call = h.getManager();
-        for (int li = 0; li < layers.length; li++) {
+        for (int li = 0; li < count; li++) {
             Layer layer = layers[li];
             try (NDManager step = call.newSubManager()) {
                 NDArray hs = h.reshape(n, l, d); // (N, L, D)

@@ -148,10 +148,11 @@ public final class MoiraiMoeForecaster implements Forecaster {
                     engineThreads > 0 ? engineThreads : Runtime.getRuntime().availableProcessors();
             if (device.isGpu()) {
                 threads = 1; // one stream of kernels; Java threads would only contend for it
-            } else {
-                JniUtils.setNumThreads(1);
             }
             MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device, dispatch, threads);
+            if (!device.isGpu()) {
+                JniUtils.setNumThreads(1); // after load: the engine's native library is up now
+            }
             LOG.info(
                     "Moirai-MoE forecaster {} version {} on {} with {} compute threads, {} sample"
                             + " paths",
@@ -228,7 +229,6 @@ public final class MoiraiMoeForecaster implements Forecaster {
         int b = batch.size();
         MoiraiMoEForecast fc = new MoiraiMoEForecast(module, c, horizon, 1, numSamples);
         PackedBatch packed = fc.convert(pastInputs(fc, batch));
-        int l = packed.tokens();
         int tok0 = fc.predIndex()[0];
         double[] levels = QuantileGrid.levels();
         int nq = levels.length;
@@ -238,7 +238,7 @@ public final class MoiraiMoeForecaster implements Forecaster {
         Mixture[] call0 = new Mixture[1];
         float[] paths = null;
         if (horizon <= P) {
-            call0[0] = module.forward(packed);
+            call0[0] = module.forwardAt(packed, new int[] {tok0});
         } else {
             SplittableRandom[] rng = new SplittableRandom[b];
             for (int i = 0; i < b; i++) {
@@ -259,11 +259,16 @@ public final class MoiraiMoeForecaster implements Forecaster {
                                         call0[0] = mixture;
                                     }
                                 }
+
+                                @Override
+                                public boolean allTokens() {
+                                    return false;
+                                }
                             });
         }
         int clamped = 0;
         for (int i = 0; i < b; i++) {
-            int tok = i * l + tok0;
+            int tok = i; // call 0 computed token tok0 of each row only
             for (int h = 0; h < first; h++) {
                 call0[0].quantiles(tok, h, levels, quantiles[i], h * nq);
                 means[i][h] = call0[0].mean(tok, h);

@@ -8,6 +8,7 @@ import io.patchcast.models.io.ModelFormatException;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.SafetensorsWriter;
 import io.patchcast.models.io.TensorInfo;
+import io.patchcast.models.module.MoEFeedForward;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,43 @@ class MoiraiMoEModuleTest {
             for (int k = 0; k < in.tokens(); k++) {
                 for (int p = 0; p < 16; p++) {
                     assertThat(chunked.mean(last + k, p)).isEqualTo(one.mean(k, p));
+                }
+            }
+        }
+    }
+
+    /**
+     * forwardAt computes the last layer for the kept tokens only, padded to MIN_ROWS query rows, so
+     * its numbers equal the full pass at those tokens (bit for bit: both run the kernels on >= 12
+     * rows), alone, in a batch of 40 rows, and on 2 compute threads.
+     */
+    @Test
+    void forwardAtEqualsTheFullPassAtTheKeptTokens() throws Exception {
+        PackedBatch in = input(); // 1 row of 6 tokens
+        int[] keep = {3, 5};
+        for (int threads : new int[] {1, 2}) {
+            try (MoiraiMoEModule m =
+                    MoiraiMoEModule.load(MODEL, null, MoEFeedForward.Dispatch.SPARSE, threads)) {
+                for (PackedBatch b : List.of(in, in.repeat(40))) {
+                    Mixture full = m.forward(b);
+                    Mixture at = m.forwardAt(b, keep);
+                    assertThat(at.tokens()).isEqualTo(b.rows() * keep.length);
+                    double[] levels = {0.01, 0.5, 0.99};
+                    float[] qa = new float[3];
+                    float[] qf = new float[3];
+                    for (int r = 0; r < b.rows(); r += 13) {
+                        for (int j = 0; j < keep.length; j++) {
+                            for (int p = 0; p < 16; p++) {
+                                int t = r * in.tokens() + keep[j];
+                                assertThat(at.mean(r * keep.length + j, p))
+                                        .as("row %d token %d step %d", r, keep[j], p)
+                                        .isEqualTo(full.mean(t, p));
+                                at.quantiles(r * keep.length + j, p, levels, qa, 0);
+                                full.quantiles(t, p, levels, qf, 0);
+                                assertThat(qa).containsExactly(qf);
+                            }
+                        }
+                    }
                 }
             }
         }
