@@ -27,7 +27,7 @@ public record CalfCheck(
 
     public String line() {
         return String.format(
-                "%-28s %3d tensors  worst %s |diff| %.3g (%s)  tol %.0e  %s",
+                "%-28s %3d tensors  worst %s |diff| %.2e (%s)  tol %.0e  %s",
                 group,
                 tensors,
                 relative ? "rel" : "abs",
