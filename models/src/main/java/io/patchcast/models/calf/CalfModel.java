@@ -1,6 +1,8 @@
 package io.patchcast.models.calf;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +33,18 @@ public final class CalfModel {
         this.gpt2Text = params.textBranch() ? new AccustumGpt2Model(params, "gpt2_text.") : null;
         this.outLayerT = params.get("out_layer.weight");
         this.outLayerBias = params.get("out_layer.bias");
+    }
+
+    /**
+     * The forecast (B, H, M) row-major of raw windows x (B, L, M), time branch only, computed in a
+     * sub-manager of the parameters' manager (no gradient is recorded outside a collector).
+     */
+    public float[] predict(float[] x, int batch, int variates) {
+        CalfConfig c = params.config();
+        try (NDManager call = params.manager().newSubManager()) {
+            NDArray xs = call.create(x, new Shape(batch, c.seqLen(), variates));
+            return forward(xs, null).outputsTime().toFloatArray();
+        }
     }
 
     public CalfParameters params() {

@@ -29,7 +29,7 @@ public final class CalfTrainer {
     private final CalfParameters params;
     private final float[] wordEmbedding; // (P, D)
     private final CmLoss loss;
-    private final double learningRate;
+    private double learningRate;
     private final Map<String, Adam> optimisers = new LinkedHashMap<>();
 
     public CalfTrainer(CalfModel model, float[] wordEmbedding, CmLoss loss, double learningRate) {
@@ -55,6 +55,11 @@ public final class CalfTrainer {
                 optimisers.put(name, new Adam((int) p.size()));
             }
         }
+    }
+
+    /** model_optim's learning rate from now on (the cosine schedule steps it once per epoch). */
+    public void setLearningRate(double learningRate) {
+        this.learningRate = learningRate;
     }
 
     /** Trainable canonical names, model_optim's first. */
