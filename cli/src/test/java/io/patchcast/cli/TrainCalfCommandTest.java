@@ -8,6 +8,7 @@ import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.api.QuantileGrid;
 import io.patchcast.models.calf.CalfArtifact;
 import io.patchcast.models.calf.CalfForecaster;
+import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.store.ModelArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,41 @@ class TrainCalfCommandTest {
                     float u = q.quantiles()[h * QuantileGrid.size() + hi];
                     assertThat(u).isGreaterThan(l);
                 }
+            }
+        }
+    }
+
+    @Test
+    void startsFromHuggingFaceGpt2AndKeepsItsFrozenWeights() throws Exception {
+        // the calf fixtures' stand-in for HF 'gpt2' (d 96, 4 heads, 3 blocks, vocab 1000)
+        Path fx = VerifyCalfCommandTest.FIXTURES;
+        List<Path> in = csvs();
+        Path store = tmp.resolve("store");
+        ScoreCommandTest.Out r = ScoreCommandTest.run("train-calf", "--input", in.get(0).toString(),
+                in.get(1).toString(), "--out", store.toString(), "--seq-len", "48", "--pred-len", "8",
+                "--gpt2", fx.resolve("gpt2_pretrained.safetensors").toString(), "--gpt2-heads", "4",
+                "--gpt-layers", "2", "--n-pca", "50", "--epochs", "1", "--batch", "16");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        Path dir = store.resolve("calf/1");
+        try (SafetensorsReader gpt2 = SafetensorsReader.open(fx.resolve("gpt2_pretrained.safetensors"));
+                SafetensorsReader model = SafetensorsReader.open(dir.resolve(CalfArtifact.MODEL));
+                SafetensorsReader we = SafetensorsReader.open(dir.resolve(CalfArtifact.WORD_EMBEDDING));
+                SafetensorsReader fxWe = SafetensorsReader.open(fx.resolve("word_embedding.safetensors"))) {
+            // frozen in both branches (spec section 4): unchanged by training
+            for (String k : List.of("h.0.attn.c_attn.weight", "h.1.mlp.c_fc.weight", "h.1.attn.c_proj.bias")) {
+                assertThat(model.floats("gpt2." + k)).as(k).containsExactly(gpt2.floats(k));
+                assertThat(model.floats("gpt2_text." + k)).as(k).containsExactly(gpt2.floats(k));
+            }
+            assertThat(model.floats("gpt2_text.h.0.ln_1.weight")).containsExactly(gpt2.floats("h.0.ln_1.weight"));
+            // trainable: moved
+            assertThat(model.floats("gpt2.h.0.ln_1.weight")).isNotEqualTo(gpt2.floats("h.0.ln_1.weight"));
+            assertThat(model.floats("gpt2_text.wpe.weight")).isNotEqualTo(gpt2.floats("wpe.weight"));
+            assertThat(model.contains("gpt2.h.2.ln_1.weight")).isFalse();
+            // the principal word embeddings of that wte, as the reference computed them
+            float[] expected = fxWe.floats("word_embedding");
+            float[] actual = we.floats("word_embedding");
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
             }
         }
     }
