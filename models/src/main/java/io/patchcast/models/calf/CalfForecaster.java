@@ -36,7 +36,7 @@ public final class CalfForecaster implements Forecaster {
     private final String name;
     private final String version;
 
-    /** Takes ownership of {@code params}; caps its manager. */
+    /** Takes ownership of {@code params}: merges its LoRA and caps its manager. */
     public CalfForecaster(
             CalfParameters params, List<String> channels, ConformalResiduals residuals, String name, String version) {
         this.params = Objects.requireNonNull(params, "params");
@@ -55,6 +55,7 @@ public final class CalfForecaster implements Forecaster {
                             "residuals for %d channels x %d steps, model has %d channels x pred_len %d",
                             residuals.channels(), residuals.horizon(), channels.size(), c.predLen()));
         }
+        params.mergeLora(); // serving: one c_attn matmul per block
         this.model = new CalfModel(params);
         params.manager().cap();
     }

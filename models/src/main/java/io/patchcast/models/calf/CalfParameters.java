@@ -49,7 +49,7 @@ public final class CalfParameters implements AutoCloseable {
     private final CalfConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> tensors;
-    private final boolean lora;
+    private boolean lora;
     private final boolean textBranch;
 
     private CalfParameters(
@@ -241,7 +241,6 @@ public final class CalfParameters implements AutoCloseable {
     /** Builds parameters from canonical names and values (random initialisation, tests). */
     public static CalfParameters of(
             CalfConfig c, Map<String, float[]> values, NDManager manager) throws IOException {
-        Map<String, Source> none = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>(timeBranchShapes(c));
         shapes.putAll(loraShapes(c));
         shapes.putAll(textBranchShapes(c));
@@ -327,6 +326,31 @@ public final class CalfParameters implements AutoCloseable {
         m.put(prefix + "ln_f.weight", new long[] {d});
         m.put(prefix + "ln_f.bias", new long[] {d});
         return m;
+    }
+
+    /**
+     * peft {@code merge_and_unload}: folds every LoRA pair into its c_attn weight, W' = W +
+     * (alpha/r) (B A)^T in Conv1D (in, out) layout, and drops A and B, so inference runs one matmul
+     * per block. Returns false when there was nothing to merge. Not for a model being trained.
+     */
+    public boolean mergeLora() {
+        if (!lora) {
+            return false;
+        }
+        for (int i = 0; i < config.gptLayers(); i++) {
+            String pre = "gpt2.h." + i + ".attn.c_attn.";
+            NDArray a = tensors.remove(pre + "lora_A"); // (D, r) = A^T
+            NDArray b = tensors.remove(pre + "lora_B"); // (r, 3D) = B^T
+            NDArray w = tensors.get(pre + "weight"); // (D, 3D)
+            // A^T B^T = (B A)^T, already (in, out)
+            NDArray merged = w.add(a.matMul(b).mul(config.loraScaling()));
+            w.close();
+            a.close();
+            b.close();
+            tensors.put(pre + "weight", merged);
+        }
+        lora = false;
+        return true;
     }
 
     /** models/CALF.py::Model.__init__: which tensors CALF trains (spec §4). */

@@ -24,8 +24,12 @@ class CalfForecasterTest {
     static final List<String> CHANNELS = List.of("cpu", "mem", "disk");
 
     private static CalfForecaster forecaster(NDManager root, ConformalResiduals res) throws Exception {
+        return forecaster(root, res, "model.safetensors");
+    }
+
+    private static CalfForecaster forecaster(NDManager root, ConformalResiduals res, String file) throws Exception {
         CalfConfig c = CalfConfig.read(FIXTURES.resolve("config.json"));
-        CalfParameters p = CalfParameters.load(c, FIXTURES.resolve("model.safetensors"), null, root.newSubManager());
+        CalfParameters p = CalfParameters.load(c, FIXTURES.resolve(file), null, root.newSubManager());
         return new CalfForecaster(p, CHANNELS, res, "calf-test", "1");
     }
 
@@ -67,6 +71,21 @@ class CalfForecasterTest {
             for (int ch = 0; ch < 3; ch++) {
                 for (int h = 0; h < 5; h++) {
                     assertThat(alone.get(ch).mean()[h]).isCloseTo(out.get(3 + ch).mean()[h], within(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void unmergedCheckpointIsMergedForServingWithTheSameForecast() throws Exception {
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24), "model_unmerged.safetensors")) {
+            float[] expected = inf.floats("outputs_time");
+            List<QuantileForecast> out = f.forecast(group(inf.floats("input.x"), 1, 96, 3), 24);
+            for (int ch = 0; ch < 3; ch++) {
+                for (int h = 0; h < 24; h++) {
+                    assertThat(out.get(ch).mean()[h]).isCloseTo(expected[(24 + h) * 3 + ch], within(1e-4f));
                 }
             }
         }

@@ -1,11 +1,22 @@
 package io.patchcast.models.calf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.patchcast.models.io.SafetensorsReader;
+import io.patchcast.models.io.SafetensorsWriter;
+import io.patchcast.models.io.TensorInfo;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +26,9 @@ import java.util.List;
 class CalfParametersTest {
 
     static final Path FIXTURES = CalfParityTest.FIXTURES;
+
+    @TempDir
+    Path tmp;
 
     @Test
     void normalisesPeftDataParallelAndPlainKeys() {
@@ -54,6 +68,69 @@ class CalfParametersTest {
         }
         for (String n : lossOptim) {
             assertThat(CalfParameters.lossOptimGroup(CalfParameters.canonical(n))).as(n).isTrue();
+        }
+    }
+
+    @Test
+    void mergingLoraInJavaGivesTheReferenceMergedWeights() throws Exception {
+        CalfConfig c = CalfConfig.read(FIXTURES.resolve("config.json"));
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader merged = SafetensorsReader.open(FIXTURES.resolve("model.safetensors"));
+                CalfParameters p = CalfParameters.load(c, FIXTURES.resolve("model_unmerged.safetensors"), null,
+                        root.newSubManager())) {
+            assertThat(p.lora()).isTrue();
+            assertThat(p.mergeLora()).isTrue();
+            assertThat(p.lora()).isFalse();
+            assertThat(p.contains("gpt2.h.0.attn.c_attn.lora_A")).isFalse();
+            for (int i = 0; i < c.gptLayers(); i++) {
+                String k = "gpt2.h." + i + ".attn.c_attn.weight";
+                float[] expected = merged.floats(k);
+                float[] actual = p.values(k);
+                for (int j = 0; j < expected.length; j++) {
+                    assertThat(actual[j]).as(k).isCloseTo(expected[j], within(1e-6f));
+                }
+            }
+            assertThat(p.mergeLora()).isFalse();
+        }
+    }
+
+    @Test
+    void aTimeBranchOnlyCheckpointForecastsAndRejectsAPartialTextBranch() throws Exception {
+        CalfConfig c = CalfConfig.read(FIXTURES.resolve("config.json"));
+        Path timeOnly = tmp.resolve("time.safetensors");
+        Path partial = tmp.resolve("partial.safetensors");
+        try (SafetensorsReader r = SafetensorsReader.open(FIXTURES.resolve("model.safetensors"))) {
+            SafetensorsWriter w = new SafetensorsWriter();
+            SafetensorsWriter wp = new SafetensorsWriter();
+            for (TensorInfo info : r.tensors().values()) {
+                String n = info.name();
+                boolean text = n.startsWith("gpt2_text.") || n.startsWith("in_layer.cross_attention.")
+                        || n.contains("_proj.") && (n.startsWith("time_proj") || n.startsWith("text_proj"));
+                if (!text) {
+                    w.putF32(n, r.floats(n), info.shape());
+                }
+                if (!text || !n.startsWith("text_proj")) {
+                    wp.putF32(n, r.floats(n), info.shape());
+                }
+            }
+            w.write(timeOnly);
+            wp.write(partial);
+        }
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
+                CalfParameters p = CalfParameters.load(c, timeOnly, null, root.newSubManager());
+                NDManager call = p.manager().newSubManager()) {
+            assertThat(p.textBranch()).isFalse();
+            float[] x = inf.floats("input.x");
+            NDArray xs = call.create(x, new Shape(2, c.seqLen(), 3));
+            NDArray out = new CalfModel(p).forward(xs, call.zeros(new Shape(c.nPca(), c.dModel()))).outputsTime();
+            float[] expected = inf.floats("outputs_time");
+            float[] actual = out.toFloatArray();
+            for (int j = 0; j < expected.length; j++) {
+                assertThat(actual[j]).isCloseTo(expected[j], within(1e-4f));
+            }
+            assertThatThrownBy(() -> CalfParameters.load(c, partial, null, root.newSubManager()))
+                    .hasMessageContaining("text branch incomplete").hasMessageContaining("text_proj.0.weight");
         }
     }
 }
