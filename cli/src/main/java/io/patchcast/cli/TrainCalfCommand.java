@@ -1,0 +1,304 @@
+package io.patchcast.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.patchcast.cli.data.CsvSeries;
+import io.patchcast.models.api.ForecastRequest;
+import io.patchcast.models.api.QuantileGrid;
+import io.patchcast.models.calf.CalfArtifact;
+import io.patchcast.models.calf.CalfConfig;
+import io.patchcast.models.calf.CalfInit;
+import io.patchcast.models.calf.CalfModel;
+import io.patchcast.models.calf.CalfParameters;
+import io.patchcast.models.calf.CalfTrainer;
+import io.patchcast.models.calf.CalfTrainingRun;
+import io.patchcast.models.calf.CalfWindows;
+import io.patchcast.models.calf.CmLoss;
+import io.patchcast.models.calf.ConformalResiduals;
+import io.patchcast.models.calf.PrincipalWordEmbeddings;
+import io.patchcast.models.fallback.SeasonalNaiveForecaster;
+import io.patchcast.models.io.SafetensorsReader;
+import io.patchcast.models.io.TensorInfo;
+import io.patchcast.store.Manifest;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Trains a CALF model for one channel group (CSV files sharing a timeline) and writes a versioned
+ * artifact {@code OUT/NAME/VERSION/} with manifest and SHA-256. Splits as CALF's Dataset_Custom (70 %
+ * train, 10 % calibration, 20 % held-out tail); the loss runs in the train rows' StandardScaler space
+ * as in CALF, forecasts in raw units (instance normalisation makes the model equivariant to a
+ * per-channel affine map, up to its eps 1e-5).
+ */
+@Command(name = "train-calf", mixinStandardHelpOptions = true,
+        description = "Train a CALF model for a group of series sharing a timeline; writes OUT/NAME/VERSION with manifest, prints the held-out error next to seasonal naive.")
+final class TrainCalfCommand implements Callable<Integer> {
+
+    @Option(names = "--input", required = true, arity = "1..*", description = "timestamp,value CSV files, one per channel; rows are joined on timestamps.")
+    List<Path> inputs;
+
+    @Option(names = "--out", required = true, description = "Model store folder; the artifact goes to OUT/NAME/VERSION.")
+    Path out;
+
+    @Option(names = "--name", defaultValue = "calf", description = "Model name. Default: ${DEFAULT-VALUE}.")
+    String name;
+
+    @Option(names = "--seq-len", defaultValue = "96", description = "Context length L. Default: ${DEFAULT-VALUE}.")
+    int seqLen;
+
+    @Option(names = "--pred-len", defaultValue = "16", description = "Horizon H. Default: ${DEFAULT-VALUE}.")
+    int predLen;
+
+    @Option(names = "--gpt2", description = "Hugging Face gpt2 model.safetensors; without it GPT-2 is randomly initialised (seed in the manifest).")
+    Path gpt2;
+
+    @Option(names = "--gpt2-heads", defaultValue = "12", description = "Attention heads of the --gpt2 checkpoint. Default: ${DEFAULT-VALUE}.")
+    int gpt2Heads;
+
+    @Option(names = "--gpt-layers", description = "GPT-2 blocks kept. Default: 6 with --gpt2, else 2.")
+    Integer gptLayers;
+
+    @Option(names = "--d-model", defaultValue = "96", description = "Width without --gpt2 (multiple of 12). Default: ${DEFAULT-VALUE}.")
+    int dModel;
+
+    @Option(names = "--n-pca", description = "Principal word embeddings. Default: 500 with --gpt2, else d_model / 2.")
+    Integer nPca;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "5e-4", description = "model_optim learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "2021", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        List<String> channels = new ArrayList<>();
+        float[][] cols = join(inputs, channels);
+        int t = cols[0].length;
+        int m = channels.size();
+        int nTrain = (int) (0.7 * t);
+        int nTest = (int) (0.2 * t);
+        int nVal = t - nTrain - nTest;
+        if (nVal + nTest < 2 * (seqLen + predLen)) {
+            spec.commandLine().getErr().printf("%d joined rows are too few for seq_len %d + pred_len %d%n", t, seqLen, predLen);
+            return 2;
+        }
+        double[] mean = new double[m];
+        double[] std = new double[m];
+        float[] raw = new float[t * m];
+        float[] scaled = new float[t * m];
+        for (int c = 0; c < m; c++) {
+            for (int i = 0; i < nTrain; i++) {
+                mean[c] += cols[c][i] / nTrain;
+            }
+            for (int i = 0; i < nTrain; i++) {
+                std[c] += (cols[c][i] - mean[c]) * (cols[c][i] - mean[c]) / nTrain;
+            }
+            std[c] = Math.sqrt(std[c]) > 0 ? Math.sqrt(std[c]) : 1.0;
+            for (int i = 0; i < t; i++) {
+                raw[i * m + c] = cols[c][i];
+                scaled[i * m + c] = (float) ((cols[c][i] - mean[c]) / std[c]);
+            }
+        }
+        Map<String, Object> recipe = new LinkedHashMap<>();
+        try (NDManager root = NDManager.newBaseManager()) {
+            Map<String, float[]> values;
+            float[] wte;
+            CalfConfig cfg;
+            int vocab;
+            if (gpt2 != null) {
+                try (SafetensorsReader r = SafetensorsReader.open(gpt2)) {
+                    String pre = r.contains("wte.weight") ? "" : "transformer.";
+                    TensorInfo wteInfo = r.info(pre + "wte.weight");
+                    vocab = (int) wteInfo.shape()[0];
+                    int d = (int) wteInfo.shape()[1];
+                    cfg = new CalfConfig(seqLen, predLen, d, gptLayers == null ? 6 : gptLayers, gpt2Heads,
+                            (int) r.info(pre + "wpe.weight").shape()[0], (int) r.info(pre + "h.0.mlp.c_fc.bias").shape()[0],
+                            CalfConfig.ENCODER_HEADS, CalfConfig.ENCODER_FF, 8, 32, nPca == null ? 500 : nPca);
+                    wte = r.floats(pre + "wte.weight");
+                    values = CalfInit.random(cfg, seed, cfg.gptLayers());
+                    for (String key : r.tensors().keySet()) {
+                        String k = key.substring(pre.length());
+                        for (String branch : List.of("gpt2.", "gpt2_text.")) {
+                            if (values.containsKey(branch + k)) {
+                                values.put(branch + k, r.floats(key));
+                            }
+                        }
+                    }
+                }
+                recipe.put("gpt2", gpt2.toAbsolutePath().toString());
+            } else {
+                cfg = new CalfConfig(seqLen, predLen, dModel, gptLayers == null ? 2 : gptLayers, 4, 1024, 4 * dModel,
+                        CalfConfig.ENCODER_HEADS, CalfConfig.ENCODER_FF, 8, 32, nPca == null ? dModel / 2 : nPca);
+                vocab = Math.max(1000, 2 * dModel);
+                wte = CalfInit.randomWte(vocab, dModel, seed);
+                values = CalfInit.random(cfg, seed, cfg.gptLayers());
+                recipe.put("gpt2", "random initialisation (seed " + seed + ", vocab " + vocab + ")");
+            }
+            float[] wordEmbedding = PrincipalWordEmbeddings.compute(wte, vocab, cfg.dModel(), cfg.nPca(), root);
+            try (CalfParameters p = CalfParameters.of(cfg, values, root.newSubManager())) {
+                CalfModel model = new CalfModel(p);
+                CalfTrainer trainer = new CalfTrainer(model, wordEmbedding, CmLoss.defaults(), lr);
+                CalfWindows train = new CalfWindows(scaled, t, m, seqLen, predLen);
+                int b = Math.min(batch, train.count(0, nTrain));
+                List<Double> losses = CalfTrainingRun.train(trainer, train, 0, nTrain, epochs, b, lr, 20, seed);
+                for (int e = 0; e < losses.size(); e++) {
+                    o.printf("epoch %d: mean total loss %.4f%n", e + 1, losses.get(e));
+                }
+                CalfWindows rawW = new CalfWindows(raw, t, m, seqLen, predLen);
+                ConformalResiduals res = calibrate(model, rawW, nTrain - seqLen, nTrain + nVal, m);
+                Evaluation ev = evaluate(model, rawW, res, t - nTest - seqLen, t, m, std, channels);
+                o.printf("held-out tail (%d windows, %d channels, scaled units): CALF MAE %.4f MSE %.4f | seasonal naive MAE %.4f MSE %.4f%n",
+                        ev.windows, m, ev.mae, ev.mse, ev.naiveMae, ev.naiveMse);
+                o.printf("80%% conformal interval coverage on the held-out tail: %.3f%n", ev.coverage80);
+                String version = nextVersion(out.resolve(name));
+                Path dir = out.resolve(name).resolve(version);
+                Files.createDirectories(dir);
+                CalfArtifact.write(dir, p, wordEmbedding, channels, res);
+                recipe.put("channels", channels);
+                recipe.put("inputs", inputs.stream().map(Path::toString).toList());
+                recipe.put("epochs", epochs);
+                recipe.put("batch", b);
+                recipe.put("lr", lr);
+                recipe.put("seed", seed);
+                recipe.put("epoch_losses", losses);
+                recipe.put("heldout_mae_scaled", ev.mae);
+                recipe.put("heldout_seasonal_naive_mae_scaled", ev.naiveMae);
+                recipe.put("heldout_coverage80", ev.coverage80);
+                Manifest.of(dir, name, version, "calf", recipe, CalfArtifact.CONFIG, CalfArtifact.MODEL,
+                        CalfArtifact.WORD_EMBEDDING, CalfArtifact.CALIBRATION).write(dir);
+                o.printf("wrote %s%n", dir);
+            }
+        }
+        o.flush();
+        return 0;
+    }
+
+    /** Inner join of the CSVs on timestamps; one column per file, channel = file name without .csv. */
+    static float[][] join(List<Path> files, List<String> channels) throws Exception {
+        List<CsvSeries> series = new ArrayList<>();
+        TreeSet<Long> common = null;
+        for (Path f : files) {
+            CsvSeries s = CsvSeries.read(f);
+            series.add(s);
+            channels.add(f.getFileName().toString().replaceFirst("\\.csv$", ""));
+            TreeSet<Long> ts = new TreeSet<>();
+            Arrays.stream(s.timestamps()).forEach(ts::add);
+            if (common == null) {
+                common = ts;
+            } else {
+                common.retainAll(ts);
+            }
+        }
+        List<Long> times = new ArrayList<>(common);
+        float[][] cols = new float[files.size()][times.size()];
+        for (int c = 0; c < series.size(); c++) {
+            Map<Long, Double> byTime = new LinkedHashMap<>();
+            CsvSeries s = series.get(c);
+            for (int i = 0; i < s.size(); i++) {
+                byTime.putIfAbsent(s.timestamps()[i], s.values()[i]);
+            }
+            for (int i = 0; i < times.size(); i++) {
+                cols[c][i] = byTime.get(times.get(i)).floatValue();
+            }
+        }
+        return cols;
+    }
+
+    private static ConformalResiduals calibrate(CalfModel model, CalfWindows w, int from, int to, int m) {
+        int n = w.count(from, to);
+        int lx = w.seqLen() * m;
+        int ly = w.predLen() * m;
+        float[] res = new float[n * ly];
+        float[] x = new float[lx];
+        float[] y = new float[ly];
+        for (int i = 0; i < n; i++) {
+            w.x(from + i, x, 0);
+            w.y(from + i, y, 0);
+            float[] f = model.predict(x, 1, m);
+            for (int k = 0; k < ly; k++) {
+                res[i * ly + k] = y[k] - f[k];
+            }
+        }
+        return ConformalResiduals.fromResiduals(res, n, w.predLen(), m);
+    }
+
+    record Evaluation(int windows, double mae, double mse, double naiveMae, double naiveMse, double coverage80) {}
+
+    private static Evaluation evaluate(CalfModel model, CalfWindows w, ConformalResiduals res, int from, int to, int m,
+            double[] std, List<String> channels) {
+        int n = w.count(from, to);
+        int lx = w.seqLen() * m;
+        int h = w.predLen();
+        float[] x = new float[lx];
+        float[] y = new float[h * m];
+        SeasonalNaiveForecaster naive = new SeasonalNaiveForecaster();
+        int lo = QuantileGrid.indexOf(0.1);
+        int hi = QuantileGrid.indexOf(0.9);
+        double mae = 0, mse = 0, nMae = 0, nMse = 0, covered = 0;
+        long count = 0;
+        boolean[] obs = new boolean[w.seqLen()];
+        Arrays.fill(obs, true);
+        for (int i = 0; i < n; i += h) { // non-overlapping targets
+            w.x(from + i, x, 0);
+            w.y(from + i, y, 0);
+            float[] f = model.predict(x, 1, m);
+            for (int c = 0; c < m; c++) {
+                float[] ctx = new float[w.seqLen()];
+                for (int s = 0; s < w.seqLen(); s++) {
+                    ctx[s] = x[s * m + c];
+                }
+                float[] nf = naive.forecast(new ForecastRequest(channels.get(c), 0L, ctx, obs), h).mean();
+                for (int s = 0; s < h; s++) {
+                    double truth = y[s * m + c];
+                    double e = (truth - f[s * m + c]) / std[c];
+                    double ne = (truth - nf[s]) / std[c];
+                    mae += Math.abs(e);
+                    mse += e * e;
+                    nMae += Math.abs(ne);
+                    nMse += ne * ne;
+                    double l = f[s * m + c] + res.offset(c, s, lo);
+                    double u = f[s * m + c] + res.offset(c, s, hi);
+                    covered += truth >= l && truth <= u ? 1 : 0;
+                    count++;
+                }
+            }
+        }
+        return new Evaluation((n + h - 1) / h, mae / count, mse / count, nMae / count, nMse / count, covered / count);
+    }
+
+    private static String nextVersion(Path dir) throws Exception {
+        int max = 0;
+        if (Files.isDirectory(dir)) {
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    String f = p.getFileName().toString();
+                    if (f.matches("\\d+")) {
+                        max = Math.max(max, Integer.parseInt(f));
+                    }
+                }
+            }
+        }
+        return Integer.toString(max + 1);
+    }
+}

@@ -1,0 +1,137 @@
+package io.patchcast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import io.patchcast.models.api.ForecastRequest;
+import io.patchcast.models.api.QuantileForecast;
+import io.patchcast.models.api.QuantileGrid;
+import io.patchcast.models.calf.CalfArtifact;
+import io.patchcast.models.calf.CalfForecaster;
+import io.patchcast.models.io.SafetensorsReader;
+import io.patchcast.store.ModelArtifact;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two small trainings (about 40 s on 2 cores): slow. */
+@Tag("slow")
+class TrainCalfCommandTest {
+
+    static final int ROWS = 480;
+
+    @TempDir
+    Path tmp;
+
+    /** Two channels on a 5-minute timeline, daily-like period 24, the second shifted. */
+    private List<Path> csvs() throws Exception {
+        List<Path> out = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            StringBuilder sb = new StringBuilder("timestamp,value\n");
+            for (int i = 0; i < ROWS; i++) {
+                double v = 10 + 3 * Math.sin(2 * Math.PI * (i + 6 * c) / 24) + 0.1 * ((i * 7919 + c) % 13 - 6);
+                sb.append(Instant.ofEpochSecond(1_400_000_000L + 300L * i)).append(',').append(v).append('\n');
+            }
+            Path f = tmp.resolve("host_metric" + c + ".csv");
+            Files.writeString(f, sb.toString());
+            out.add(f);
+        }
+        return out;
+    }
+
+    private ScoreCommandTest.Out train(List<Path> in, Path store) {
+        return ScoreCommandTest.run("train-calf", "--input", in.get(0).toString(), in.get(1).toString(),
+                "--out", store.toString(), "--seq-len", "48", "--pred-len", "8", "--d-model", "24",
+                "--gpt-layers", "1", "--n-pca", "8", "--epochs", "1", "--batch", "16");
+    }
+
+    @Test
+    void trainsAVerifiableDeterministicArtifactThatForecastsTheGroup() throws Exception {
+        List<Path> in = csvs();
+        Path store = tmp.resolve("store");
+        ScoreCommandTest.Out r = train(in, store);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("epoch 1: mean total loss", "seasonal naive MAE", "conformal interval coverage",
+                "wrote");
+        Path v1 = store.resolve("calf/1");
+        ModelArtifact artifact = ModelArtifact.verify(v1);
+        assertThat(artifact.manifest().type()).isEqualTo("calf");
+        assertThat(artifact.manifest().files()).containsKeys(CalfArtifact.MODEL, CalfArtifact.WORD_EMBEDDING,
+                CalfArtifact.CALIBRATION, CalfArtifact.CONFIG);
+
+        // same inputs and seed: a second version with identical weights
+        ScoreCommandTest.Out r2 = train(in, store);
+        assertThat(r2.code()).as(r2.out() + r2.err()).isZero();
+        ModelArtifact second = ModelArtifact.verify(store.resolve("calf/2"));
+        assertThat(second.manifest().files().get(CalfArtifact.MODEL))
+                .isEqualTo(artifact.manifest().files().get(CalfArtifact.MODEL));
+
+        try (NDManager root = NDManager.newBaseManager();
+                CalfForecaster f = CalfArtifact.load(v1, "calf", "1", root.newSubManager())) {
+            assertThat(f.channels()).containsExactly("host_metric0", "host_metric1");
+            List<ForecastRequest> group = new ArrayList<>();
+            for (int c = 0; c < 2; c++) {
+                List<String> lines = Files.readAllLines(in.get(c));
+                float[] ctx = new float[48];
+                for (int i = 0; i < 48; i++) {
+                    ctx[i] = Float.parseFloat(lines.get(1 + ROWS - 48 + i).split(",")[1]);
+                }
+                boolean[] obs = new boolean[48];
+                Arrays.fill(obs, true);
+                group.add(new ForecastRequest(f.channels().get(c), 0L, ctx, obs));
+            }
+            List<QuantileForecast> out = f.forecast(group, 8);
+            int lo = QuantileGrid.indexOf(0.1);
+            int hi = QuantileGrid.indexOf(0.9);
+            for (QuantileForecast q : out) {
+                for (int h = 0; h < 8; h++) {
+                    assertThat(q.mean()[h]).isBetween(0f, 20f);
+                    float l = q.quantiles()[h * QuantileGrid.size() + lo];
+                    float u = q.quantiles()[h * QuantileGrid.size() + hi];
+                    assertThat(u).isGreaterThan(l);
+                }
+            }
+        }
+    }
+
+    @Test
+    void startsFromHuggingFaceGpt2AndKeepsItsFrozenWeights() throws Exception {
+        // the calf fixtures' stand-in for HF 'gpt2' (d 96, 4 heads, 3 blocks, vocab 1000)
+        Path fx = VerifyCalfCommandTest.FIXTURES;
+        List<Path> in = csvs();
+        Path store = tmp.resolve("store");
+        ScoreCommandTest.Out r = ScoreCommandTest.run("train-calf", "--input", in.get(0).toString(),
+                in.get(1).toString(), "--out", store.toString(), "--seq-len", "48", "--pred-len", "8",
+                "--gpt2", fx.resolve("gpt2_pretrained.safetensors").toString(), "--gpt2-heads", "4",
+                "--gpt-layers", "2", "--n-pca", "50", "--epochs", "1", "--batch", "16");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        Path dir = store.resolve("calf/1");
+        try (SafetensorsReader gpt2 = SafetensorsReader.open(fx.resolve("gpt2_pretrained.safetensors"));
+                SafetensorsReader model = SafetensorsReader.open(dir.resolve(CalfArtifact.MODEL));
+                SafetensorsReader we = SafetensorsReader.open(dir.resolve(CalfArtifact.WORD_EMBEDDING));
+                SafetensorsReader fxWe = SafetensorsReader.open(fx.resolve("word_embedding.safetensors"))) {
+            // frozen in both branches (spec section 4): unchanged by training
+            for (String k : List.of("h.0.attn.c_attn.weight", "h.1.mlp.c_fc.weight", "h.1.attn.c_proj.bias")) {
+                assertThat(model.floats("gpt2." + k)).as(k).containsExactly(gpt2.floats(k));
+                assertThat(model.floats("gpt2_text." + k)).as(k).containsExactly(gpt2.floats(k));
+            }
+            assertThat(model.floats("gpt2_text.h.0.ln_1.weight")).containsExactly(gpt2.floats("h.0.ln_1.weight"));
+            // trainable: moved
+            assertThat(model.floats("gpt2.h.0.ln_1.weight")).isNotEqualTo(gpt2.floats("h.0.ln_1.weight"));
+            assertThat(model.floats("gpt2_text.wpe.weight")).isNotEqualTo(gpt2.floats("wpe.weight"));
+            assertThat(model.contains("gpt2.h.2.ln_1.weight")).isFalse();
+            // the principal word embeddings of that wte, as the reference computed them
+            float[] expected = fxWe.floats("word_embedding");
+            float[] actual = we.floats("word_embedding");
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.patchcast.models.calf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+
+import io.patchcast.models.api.ForecastRequest;
+import io.patchcast.models.api.QuantileForecast;
+import io.patchcast.models.api.QuantileGrid;
+import io.patchcast.models.io.SafetensorsReader;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+class CalfForecasterTest {
+
+    static final Path FIXTURES = CalfParityTest.FIXTURES;
+    static final List<String> CHANNELS = List.of("cpu", "mem", "disk");
+
+    private static CalfForecaster forecaster(NDManager root, ConformalResiduals res) throws Exception {
+        return forecaster(root, res, "model.safetensors");
+    }
+
+    private static CalfForecaster forecaster(NDManager root, ConformalResiduals res, String file) throws Exception {
+        CalfConfig c = CalfConfig.read(FIXTURES.resolve("config.json"));
+        CalfParameters p = CalfParameters.load(c, FIXTURES.resolve(file), null, root.newSubManager());
+        return new CalfForecaster(p, CHANNELS, res, "calf-test", "1");
+    }
+
+    /** Requests of one group from input.x (B, L, M) sample b. */
+    private static List<ForecastRequest> group(float[] x, int b, int l, int m) {
+        List<ForecastRequest> out = new ArrayList<>();
+        for (int ch = 0; ch < m; ch++) {
+            float[] v = new float[l];
+            for (int t = 0; t < l; t++) {
+                v[t] = x[(b * l + t) * m + ch];
+            }
+            boolean[] o = new boolean[l];
+            Arrays.fill(o, true);
+            out.add(new ForecastRequest(CHANNELS.get(ch), 0L, v, o));
+        }
+        return out;
+    }
+
+    @Test
+    void forecastIsTheReferenceOutputsTimeForEachGroup() throws Exception {
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24))) {
+            float[] x = inf.floats("input.x");
+            float[] expected = inf.floats("outputs_time"); // (2, 24, 3)
+            List<ForecastRequest> batch = new ArrayList<>(group(x, 0, 96, 3));
+            batch.addAll(group(x, 1, 96, 3));
+            List<QuantileForecast> out = f.forecast(batch, 24);
+            assertThat(out).hasSize(6);
+            for (int i = 0; i < 6; i++) {
+                for (int h = 0; h < 24; h++) {
+                    float e = expected[((i / 3) * 24 + h) * 3 + i % 3];
+                    assertThat(out.get(i).mean()[h]).isCloseTo(e, within(1e-4f));
+                    assertThat(out.get(i).quantiles()[h * QuantileGrid.size()]).isEqualTo(out.get(i).mean()[h]);
+                }
+            }
+            // the second group alone gives the same forecast; a shorter horizon is a prefix
+            List<QuantileForecast> alone = f.forecast(group(x, 1, 96, 3), 5);
+            for (int ch = 0; ch < 3; ch++) {
+                for (int h = 0; h < 5; h++) {
+                    assertThat(alone.get(ch).mean()[h]).isCloseTo(out.get(3 + ch).mean()[h], within(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void unmergedCheckpointIsMergedForServingWithTheSameForecast() throws Exception {
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24), "model_unmerged.safetensors")) {
+            float[] expected = inf.floats("outputs_time");
+            List<QuantileForecast> out = f.forecast(group(inf.floats("input.x"), 1, 96, 3), 24);
+            for (int ch = 0; ch < 3; ch++) {
+                for (int h = 0; h < 24; h++) {
+                    assertThat(out.get(ch).mean()[h]).isCloseTo(expected[(24 + h) * 3 + ch], within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsBatchesThatAreNotWholeGroupsInChannelOrder() throws Exception {
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24))) {
+            List<ForecastRequest> g = group(inf.floats("input.x"), 0, 96, 3);
+            assertThatThrownBy(() -> f.forecast(g.subList(0, 2), 4)).hasMessageContaining("whole groups");
+            List<ForecastRequest> swapped = List.of(g.get(1), g.get(0), g.get(2));
+            assertThatThrownBy(() -> f.forecast(swapped, 4)).hasMessageContaining("expected channel 0 'cpu'");
+            assertThatThrownBy(() -> f.forecast(g, 25)).hasMessageContaining("pred_len 24");
+        }
+    }
+
+    @Test
+    void repeatedForecastsLeaveNoArraysBehind() throws Exception {
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24))) {
+            List<ForecastRequest> g = group(inf.floats("input.x"), 0, 96, 3);
+            f.forecast(g, 24);
+            int before = root.getManagedArrays().size();
+            for (int i = 0; i < 20; i++) {
+                f.forecast(g, 24);
+            }
+            assertThat(root.getManagedArrays().size()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void conformalOffsetsAreOrderStatisticsOfTheResiduals() {
+        // one channel, one step, residuals 1..9: level q takes the ceil(10 q)-th smallest
+        float[] r = {5, 3, 9, 1, 7, 2, 8, 4, 6};
+        ConformalResiduals c = ConformalResiduals.fromResiduals(r, 9, 1, 1);
+        for (int l = 0; l < QuantileGrid.size(); l++) {
+            int k = Math.min(Math.max((int) Math.ceil(10 * QuantileGrid.level(l)), 1), 9);
+            assertThat(c.offset(0, 0, l)).isEqualTo((float) k);
+        }
+        assertThat(c.offset(0, 0, QuantileGrid.MEDIAN)).isEqualTo(5f); // level 0.5 -> 5th
+    }
+
+    @Test
+    void gapsTakeTheLastObservedValue() {
+        ForecastRequest r = new ForecastRequest("cpu", 0L, new float[] {9, 1, 99, 3, Float.NaN},
+                new boolean[] {true, true, false, true, true});
+        assertThat(CalfForecaster.lastObservedFill(r, 4)).containsExactly(1f, 1f, 3f, 3f);
+        assertThat(CalfForecaster.lastObservedFill(r, 7)).containsExactly(9f, 9f, 9f, 1f, 1f, 3f, 3f);
+    }
+}
