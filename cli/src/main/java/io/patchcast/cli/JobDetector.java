@@ -44,7 +44,7 @@ record JobDetector(List<DetectorFile> anomalyScores, List<DetectorFile> alertPag
                 conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
             for (NabInput.SeriesFile f : files) {
                 OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
-                        conf.get(AnomalyOptions.LEVEL), new AlertTracker(PatchcastJob.alertPolicy(conf)));
+                        PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
                 List<Point> points = new ArrayList<>(f.csv().size());
                 for (int i = 0; i < f.csv().size(); i++) {
                     points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],

@@ -10,7 +10,19 @@ public final class AnomalyOptions {
 
     public static final ConfigOption<Double> LEVEL =
             ConfigOptions.key("patchcast.anomaly.level").doubleType().defaultValue(0.99)
-                    .withDescription("Central interval level; a point outside it is flagged. 99 % keeps the raw flag rate near 1 % on well-calibrated forecasts.");
+                    .withDescription("Central interval reported as lower/upper (display; flagging uses the threshold).");
+
+    public static final ConfigOption<Double> THRESHOLD =
+            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.5)
+                    .withDescription("A point is flagged when its anomaly_score is at least this; 0.5 = recent surprise that the series' own history gives one chance in 100,000.");
+
+    public static final ConfigOption<Integer> SHORT_WINDOW =
+            ConfigOptions.key("patchcast.anomaly.short-window").intType().defaultValue(5)
+                    .withDescription("Points whose surprise (-ln tail probability) is averaged before comparing with the history.");
+
+    public static final ConfigOption<Integer> HISTORY =
+            ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(1000)
+                    .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise.");
 
     public static final ConfigOption<Integer> ALERT_K =
             ConfigOptions.key("patchcast.alert.k").intType().defaultValue(3)
