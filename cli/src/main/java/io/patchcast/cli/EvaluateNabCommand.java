@@ -57,6 +57,12 @@ final class EvaluateNabCommand implements Callable<Integer> {
                     + "instead of optimising them.")
     Path thresholds;
 
+    @Option(names = "--loo",
+            description = "Leave-one-file-out: choose the score parameters, flag threshold and alert policy on all "
+                    + "files but one, score that one; prints the held-out standard scores and the parameters chosen "
+                    + "on all files (how the shipped defaults were chosen).")
+    boolean loo;
+
     @Mixin
     JobConfigMixin job;
 
@@ -66,6 +72,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
         Profile tableProfile = Profile.byName(profile);
         NabLabels labels = NabLabels.read(windows);
         List<DetectorFile> files;
+        List<DetectorFile> pages = null;
         String detector;
         if (results != null) {
             files = DetectorResults.read(results, labels);
@@ -74,8 +81,13 @@ final class EvaluateNabCommand implements Callable<Integer> {
             if (data == null) {
                 throw new ParameterException(spec.commandLine(), "give --data (or --results)");
             }
+            if (loo) {
+                NabLeaveOneOut.run(data, labels, job.configuration(), out);
+                return 0;
+            }
             JobDetector run = JobDetector.run(data, labels, job.configuration());
             files = run.anomalyScores();
+            pages = run.alertPages();
             detector = "patchcast/" + job.model;
         }
         CorpusScorer scorer = new CorpusScorer();
@@ -95,30 +107,64 @@ final class EvaluateNabCommand implements Callable<Integer> {
             }
         }
         ProfileScore table = scores.get(Profile.ALL.indexOf(tableProfile));
-        printTable(out, table);
-        out.println(json(detector, files, scores));
+        if (pages != null) {
+            // alert pages are 0/1: every page is a detection, no threshold to optimise
+            List<ProfileScore> pageScores = new ArrayList<>();
+            for (Profile p : Profile.ALL) {
+                pageScores.add(scorer.scoreAt(pages, p, 0.5));
+            }
+            printTable(out, table, pageScores.get(Profile.ALL.indexOf(tableProfile)));
+            out.println(json(detector, files, scores, pageScores));
+        } else {
+            printTable(out, table, null);
+            out.println(json(detector, files, scores, null));
+        }
         out.flush();
         return 0;
     }
 
-    static void printTable(PrintWriter out, ProfileScore s) {
-        out.printf(Locale.ROOT, "%-60s %7s %6s %6s %6s %9s%n", "file (" + s.profile().name() + ")", "windows",
-                "TP", "FP", "FN", "raw");
-        for (FileScore f : s.files()) {
-            out.printf(Locale.ROOT, "%-60s %7d %6d %6d %6d %9.3f%n", f.relativePath(), f.windows(), f.score().tp(),
-                    f.score().fp(), f.score().fn(), f.score().score());
+    /** Per file: the anomaly_score column at the corpus threshold; with {@code pages}, the alert pages too. */
+    static void printTable(PrintWriter out, ProfileScore s, ProfileScore pages) {
+        out.printf(Locale.ROOT, "%-40s %7s | %-26s |%s%n", "", "", "anomaly_score at threshold",
+                pages == null ? "" : " alert pages");
+        out.printf(Locale.ROOT, "%-40s %7s | %5s %5s %5s %8s |%s%n", "file (" + s.profile().name() + ")", "windows",
+                "TP", "FP", "FN", "raw", pages == null ? "" : String.format(Locale.ROOT, " %5s %5s %8s", "TP", "FP", "raw"));
+        for (int i = 0; i < s.files().size(); i++) {
+            FileScore f = s.files().get(i);
+            String p = "";
+            if (pages != null) {
+                FileScore g = pages.files().get(i);
+                p = String.format(Locale.ROOT, " %5d %5d %8.3f", g.score().tp(), g.score().fp(), g.score().score());
+            }
+            out.printf(Locale.ROOT, "%-40s %7d | %5d %5d %5d %8.3f |%s%n", f.relativePath(), f.windows(),
+                    f.score().tp(), f.score().fp(), f.score().fn(), f.score().score(), p);
         }
-        out.printf(Locale.ROOT, "%-60s threshold %.6f raw %.3f null %.3f perfect %.3f score %.2f%n", "total",
-                s.threshold(), s.rawScore(), s.nullScore(), s.perfectScore(), s.normalized());
+        out.printf(Locale.ROOT, "%-40s %7s | raw %.3f at threshold %.4f |%s%n", "total", "", s.rawScore(),
+                s.threshold(), pages == null ? "" : String.format(Locale.ROOT, " raw %.3f", pages.rawScore()));
+        out.printf(Locale.ROOT, "%-40s %7s | %26.2f |%s%n", "NAB score (null " + fmt(s.nullScore()) + ", perfect "
+                + fmt(s.perfectScore()) + ")", "", s.normalized(),
+                pages == null ? "" : String.format(Locale.ROOT, " %14.2f", pages.normalized()));
     }
 
-    static String json(String detector, List<DetectorFile> files, List<ProfileScore> scores) {
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
+    }
+
+    static String json(String detector, List<DetectorFile> files, List<ProfileScore> scores, List<ProfileScore> pages) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "{\"detector\":\"%s\",\"files\":%d,\"windows\":%d", detector,
                 files.size(), files.stream().mapToInt(f -> f.windows().size()).sum()));
         for (ProfileScore s : scores) {
             sb.append(String.format(Locale.ROOT, ",\"%s\":{\"score\":%.4f,\"threshold\":%s}", s.profile().name(),
                     s.normalized(), s.threshold()));
+        }
+        if (pages != null) {
+            sb.append(",\"alerts\":{");
+            for (int i = 0; i < pages.size(); i++) {
+                sb.append(String.format(Locale.ROOT, "%s\"%s\":%.4f", i == 0 ? "" : ",", pages.get(i).profile().name(),
+                        pages.get(i).normalized()));
+            }
+            sb.append('}');
         }
         return sb.append('}').toString();
     }

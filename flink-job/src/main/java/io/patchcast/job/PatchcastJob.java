@@ -89,7 +89,7 @@ public final class PatchcastJob {
     }
 
     public static ScoreConfig scoreConfig(Configuration conf) {
-        return new ScoreConfig(conf.get(AnomalyOptions.LEVEL), conf.get(AnomalyOptions.THRESHOLD),
+        return new ScoreConfig(conf.get(AnomalyOptions.METHOD), conf.get(AnomalyOptions.LEVEL), conf.get(AnomalyOptions.THRESHOLD),
                 conf.get(AnomalyOptions.SHORT_WINDOW), conf.get(AnomalyOptions.HISTORY));
     }
 

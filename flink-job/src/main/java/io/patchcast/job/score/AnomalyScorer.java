@@ -7,9 +7,11 @@ import io.patchcast.models.api.PredictiveDistribution;
 /**
  * Scores an observed point against the predictive distribution of its step.
  *
- * <p>The two-sided tail probability of the value goes through {@link SurpriseLikelihood} (recent
- * surprise against the series' own history) to give the score in [0, 1]; {@code flagged} = score >=
- * the configured threshold. [lower, upper] is the central interval at {@code level}, for display.
+ * <p>{@link ScoreConfig.Method#LIKELIHOOD}: the two-sided tail probability of the value goes
+ * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
+ * score in [0, 1]; {@code flagged} = score >= the configured threshold. {@link
+ * ScoreConfig.Method#TAIL}: score = 1 - tail probability (DESIGN.md), flagged = outside the central
+ * interval at {@code level}. [lower, upper] is always the central interval at {@code level}.
  * Warm-up points (no forecast) score 0 and are never flagged.
  */
 public final class AnomalyScorer {
@@ -25,7 +27,7 @@ public final class AnomalyScorer {
         this.threshold = config.threshold();
         this.lowerP = (1 - level) / 2;
         this.upperP = (1 + level) / 2;
-        this.likelihood = new SurpriseLikelihood(config);
+        this.likelihood = config.method() == ScoreConfig.Method.LIKELIHOOD ? new SurpriseLikelihood(config) : null;
     }
 
     public double level() {
@@ -46,8 +48,11 @@ public final class AnomalyScorer {
         double lower = d.quantile(lowerP);
         double upper = d.quantile(upperP);
         double tail = d.tailProbability(p.value());
-        double score = likelihood.update(s, Double.isNaN(tail) ? 1.0 : tail);
-        boolean flagged = score >= threshold;
+        if (Double.isNaN(tail)) {
+            tail = 1.0; // unreachable for finite values; never emit NaN
+        }
+        double score = likelihood != null ? likelihood.update(s, tail) : Math.min(1.0, Math.max(0.0, 1.0 - tail));
+        boolean flagged = likelihood != null ? score >= threshold : p.value() < lower || p.value() > upper;
         return new ScoredPoint(p.seriesKey(), p.timestamp(), p.value(), d.quantile(0.5), lower, upper,
                 level, score, flagged, false, f.model(), f.modelVersion());
     }
