@@ -53,7 +53,7 @@ final class ScoreCommand implements Callable<Integer> {
         try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
                 conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
             OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
-                    conf.get(AnomalyOptions.LEVEL), new AlertTracker(PatchcastJob.alertPolicy(conf)));
+                    PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
             result = run.run(points);
         }
         writeCsv(result, csv, output);

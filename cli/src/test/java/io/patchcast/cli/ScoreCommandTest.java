@@ -57,14 +57,37 @@ class ScoreCommandTest {
             }
             if (!row[2].isEmpty()) {
                 scored++;
-                double v = Double.parseDouble(row[1]);
-                boolean outside = v < Double.parseDouble(row[3]) || v > Double.parseDouble(row[4]);
-                assertThat(Boolean.parseBoolean(row[6])).as("row %d flagged iff outside [lower, upper]", i).isEqualTo(outside);
-                flagged += outside ? 1 : 0;
+                double lower = Double.parseDouble(row[3]);
+                double upper = Double.parseDouble(row[4]);
+                assertThat(lower).as("row %d", i).isLessThanOrEqualTo(Double.parseDouble(row[2])).isLessThanOrEqualTo(upper);
+                // flagged iff anomaly_score >= patchcast.anomaly.threshold (default 0.3)
+                assertThat(Boolean.parseBoolean(row[6])).as("row %d", i).isEqualTo(score >= 0.3);
+                flagged += score >= 0.3 ? 1 : 0;
             }
         }
         assertThat(scored).isGreaterThan(input.size() - 100);
-        assertThat(flagged).isPositive().isLessThan(scored / 5);
+        assertThat(flagged).isPositive().isLessThan(scored / 20);
+    }
+
+    @Test
+    void tailMethodFlagsOutsideTheCentralInterval() throws Exception {
+        Path in = NAB.resolve("ec2_cpu_utilization_5f5533.csv");
+        Path outFile = tmp.resolve("tail.csv");
+        Out r = run("score", "--input", in.toString(), "--output", outFile.toString(),
+                "-c", "patchcast.anomaly.method=TAIL");
+        assertThat(r.code()).as(r.err()).isZero();
+        int outside = 0;
+        for (String line : Files.readAllLines(outFile).subList(1, Files.readAllLines(outFile).size())) {
+            String[] row = line.split(",", -1);
+            if (row[2].isEmpty()) {
+                continue;
+            }
+            double v = Double.parseDouble(row[1]);
+            boolean out = v < Double.parseDouble(row[3]) || v > Double.parseDouble(row[4]);
+            assertThat(Boolean.parseBoolean(row[6])).as(line).isEqualTo(out);
+            outside += out ? 1 : 0;
+        }
+        assertThat(outside).isPositive();
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.job.patch.PatchAssemblerFunction;
 import io.patchcast.job.patch.PatchConfig;
 import io.patchcast.job.patch.PatchPoint;
+import io.patchcast.job.score.ScoreConfig;
 import io.patchcast.job.score.ScoreFunction;
 import io.patchcast.job.score.ScoredPoint;
 import io.patchcast.job.sink.OutputSerializer;
@@ -87,6 +88,11 @@ public final class PatchcastJob {
                 conf.get(PatchOptions.ALLOWED_LATENESS), conf.get(PatchOptions.MAX_GAP_STEPS));
     }
 
+    public static ScoreConfig scoreConfig(Configuration conf) {
+        return new ScoreConfig(conf.get(AnomalyOptions.METHOD), conf.get(AnomalyOptions.LEVEL), conf.get(AnomalyOptions.THRESHOLD),
+                conf.get(AnomalyOptions.SHORT_WINDOW), conf.get(AnomalyOptions.HISTORY));
+    }
+
     public static AlertPolicy alertPolicy(Configuration conf) {
         return new AlertPolicy(conf.get(AnomalyOptions.ALERT_K), conf.get(AnomalyOptions.ALERT_N),
                 conf.get(AnomalyOptions.ALERT_RECOVER_AFTER), conf.get(AnomalyOptions.ALERT_COOLDOWN));
@@ -120,10 +126,10 @@ public final class PatchcastJob {
         PatchConfig patch = patchConfig(conf);
         AlertPolicy policy = alertPolicy(conf);
         AsyncInference inference = asyncInference(conf);
-        double level = conf.get(AnomalyOptions.LEVEL);
+        ScoreConfig score = scoreConfig(conf);
         Duration ttl = conf.get(PatchOptions.STATE_TTL);
-        LOG.info("patchcast job: {} {} {} level={} model={} input={}", patch, policy,
-                conf.get(SinkOptions.DELIVERY_GUARANTEE), level, conf.get(InferenceOptions.MODEL),
+        LOG.info("patchcast job: {} {} {} {} model={} input={}", patch, policy,
+                conf.get(SinkOptions.DELIVERY_GUARANTEE), score, conf.get(InferenceOptions.MODEL),
                 conf.get(SourceOptions.METRICS_TOPIC));
 
         DataStream<RawRecord> raw = env.fromSource(source(conf, bootstrap), WatermarkStrategy.noWatermarks(),
@@ -151,7 +157,7 @@ public final class PatchcastJob {
 
         SingleOutputStreamOperator<ScoredPoint> scored = patchPoints.keyBy(PatchPoint::seriesKey)
                 .connect(forecasts.keyBy(ForecastResult::seriesKey))
-                .process(new ScoreFunction(level, policy, patch.allowedLateness(), ttl))
+                .process(new ScoreFunction(score, policy, patch.allowedLateness(), ttl))
                 .uid("scorer").name("scorer");
         DataStream<AlertEvent> alerts = scored.getSideOutput(Tags.ALERTS);
         DataStream<DeadLetterRecord> deadLetters = decoded.getSideOutput(Tags.DEAD_LETTERS)

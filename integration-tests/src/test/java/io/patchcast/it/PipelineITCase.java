@@ -233,7 +233,7 @@ class PipelineITCase {
     private void assertSameAsOffline(NabInput.SeriesFile f, List<AnomalyFlag> anomalies, Forecaster model) {
         Configuration defaults = new Configuration();
         OfflineRun offline = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(defaults)),
-                model, 0.99, new AlertTracker(PatchcastJob.alertPolicy(defaults)));
+                model, PatchcastJob.scoreConfig(defaults), new AlertTracker(PatchcastJob.alertPolicy(defaults)));
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < f.csv().size(); i++) {
             points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i], f.relative(), i));

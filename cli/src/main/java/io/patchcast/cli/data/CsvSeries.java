@@ -74,7 +74,7 @@ public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps
         return new CsvSeries(file, raw, t, v);
     }
 
-    static long parseTimestamp(String t, Path file, int row) throws IOException {
+    public static long parseTimestamp(String t, Path file, int row) throws IOException {
         try {
             if (t.chars().allMatch(Character::isDigit)) {
                 return Long.parseLong(t);

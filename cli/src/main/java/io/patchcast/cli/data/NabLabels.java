@@ -49,6 +49,21 @@ public record NabLabels(Map<String, List<TimeWindow>> windows, Map<String, List<
         return lookup(windows, relativePath);
     }
 
+    /** Whether the windows file has an entry (possibly empty) for this data file. */
+    public boolean labelled(String relativePath) {
+        return windows.containsKey(relativePath) || !lookupKey(windows, relativePath).isEmpty();
+    }
+
+    private static <T> String lookupKey(Map<String, List<T>> m, String rel) {
+        String name = Path.of(rel).getFileName().toString();
+        for (String k : m.keySet()) {
+            if (Path.of(k).getFileName().toString().equals(name)) {
+                return k;
+            }
+        }
+        return "";
+    }
+
     public List<Long> labelsOf(String relativePath) {
         return lookup(labels, relativePath);
     }

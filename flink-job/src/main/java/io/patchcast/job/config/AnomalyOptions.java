@@ -1,5 +1,6 @@
 package io.patchcast.job.config;
 
+import io.patchcast.job.score.ScoreConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -8,23 +9,39 @@ import org.apache.flink.configuration.ConfigOptions;
 public final class AnomalyOptions {
     private AnomalyOptions() {}
 
+    public static final ConfigOption<ScoreConfig.Method> METHOD =
+            ConfigOptions.key("patchcast.anomaly.method").enumType(ScoreConfig.Method.class).defaultValue(ScoreConfig.Method.LIKELIHOOD)
+                    .withDescription("LIKELIHOOD: anomaly_score compares recent surprise with the series' own history, flagged = score >= threshold. TAIL: anomaly_score = 1 - tail probability of the point alone, flagged = outside the central interval at level.");
+
     public static final ConfigOption<Double> LEVEL =
             ConfigOptions.key("patchcast.anomaly.level").doubleType().defaultValue(0.99)
-                    .withDescription("Central interval level; a point outside it is flagged. 99 % keeps the raw flag rate near 1 % on well-calibrated forecasts.");
+                    .withDescription("Central interval reported as lower/upper (display; flagging uses the threshold).");
+
+    public static final ConfigOption<Double> THRESHOLD =
+            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.3)
+                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.3 (recent surprise its own history gives about one chance in 20,000) was chosen leave-one-file-out on the NAB AWS files (evaluate-nab --loo).");
+
+    public static final ConfigOption<Integer> SHORT_WINDOW =
+            ConfigOptions.key("patchcast.anomaly.short-window").intType().defaultValue(3)
+                    .withDescription("Points whose surprise (-ln tail probability) is averaged before comparing with the history; a run of odd points weighs more than one (chosen by evaluate-nab --loo).");
+
+    public static final ConfigOption<Integer> HISTORY =
+            ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(3000)
+                    .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise, about 10 days of 5-minute points (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> ALERT_K =
-            ConfigOptions.key("patchcast.alert.k").intType().defaultValue(3)
-                    .withDescription("An alert fires after k flagged points among the last n: one outlier is a flag, not a page.");
+            ConfigOptions.key("patchcast.alert.k").intType().defaultValue(1)
+                    .withDescription("An alert fires after k flagged points among the last n. 1 of 1: the score already averages the last short-window points (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> ALERT_N =
-            ConfigOptions.key("patchcast.alert.n").intType().defaultValue(5)
+            ConfigOptions.key("patchcast.alert.n").intType().defaultValue(1)
                     .withDescription("Window of recent points for the k-of-n rule (at most 64).");
 
     public static final ConfigOption<Integer> ALERT_RECOVER_AFTER =
-            ConfigOptions.key("patchcast.alert.recover-after").intType().defaultValue(6)
-                    .withDescription("A firing alert resolves after this many consecutive clean points, so a flapping series does not resolve and re-fire each point.");
+            ConfigOptions.key("patchcast.alert.recover-after").intType().defaultValue(24)
+                    .withDescription("A firing alert resolves after this many consecutive clean points (2 h of 5-minute points), so a flapping series does not resolve and re-fire each point (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Duration> ALERT_COOLDOWN =
-            ConfigOptions.key("patchcast.alert.cooldown").durationType().defaultValue(Duration.ofMinutes(30))
-                    .withDescription("Firing again within this time of resolving re-opens the same episode (merged) instead of paging anew.");
+            ConfigOptions.key("patchcast.alert.cooldown").durationType().defaultValue(Duration.ofHours(2))
+                    .withDescription("Firing again within this time of resolving re-opens the same episode (merged) instead of paging anew (chosen by evaluate-nab --loo).");
 }

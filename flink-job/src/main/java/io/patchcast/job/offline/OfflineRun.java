@@ -9,6 +9,7 @@ import io.patchcast.job.patch.PatchAssembler;
 import io.patchcast.job.patch.PatchPoint;
 import io.patchcast.job.patch.SeriesState;
 import io.patchcast.job.score.AnomalyScorer;
+import io.patchcast.job.score.ScoreConfig;
 import io.patchcast.job.score.ScoreState;
 import io.patchcast.job.score.ScoredPoint;
 import io.patchcast.job.score.SeriesScorer;
@@ -41,10 +42,10 @@ public final class OfflineRun {
     private final long allowedLatenessMillis;
     private final int horizon;
 
-    public OfflineRun(PatchAssembler assembler, Forecaster forecaster, double level, AlertTracker tracker) {
+    public OfflineRun(PatchAssembler assembler, Forecaster forecaster, ScoreConfig score, AlertTracker tracker) {
         this.assembler = assembler;
         this.forecaster = forecaster;
-        this.scorer = new AnomalyScorer(level);
+        this.scorer = new AnomalyScorer(score);
         this.tracker = tracker;
         this.allowedLatenessMillis = assembler.config().allowedLateness().toMillis();
         this.horizon = assembler.config().patchSize();

@@ -7,31 +7,35 @@ import io.patchcast.models.api.PredictiveDistribution;
 /**
  * Scores an observed point against the predictive distribution of its step.
  *
- * <p>score = 1 - two-sided tail probability of the value (DESIGN.md): 0 at the median, 0.99 at the
- * edge of the 99 % central interval, approaching 1 for values far outside. {@code flagged} = the
- * value lies outside the central interval at {@code level}. Warm-up points (no forecast) score 0
- * and are never flagged.
+ * <p>{@link ScoreConfig.Method#LIKELIHOOD}: the two-sided tail probability of the value goes
+ * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
+ * score in [0, 1]; {@code flagged} = score >= the configured threshold. {@link
+ * ScoreConfig.Method#TAIL}: score = 1 - tail probability (DESIGN.md), flagged = outside the central
+ * interval at {@code level}. [lower, upper] is always the central interval at {@code level}.
+ * Warm-up points (no forecast) score 0 and are never flagged.
  */
 public final class AnomalyScorer {
 
     private final double level;
+    private final double threshold;
     private final double lowerP;
     private final double upperP;
+    private final SurpriseLikelihood likelihood;
 
-    public AnomalyScorer(double level) {
-        if (!(level > 0 && level < 1)) {
-            throw new IllegalArgumentException("flag level must be in (0, 1), got " + level);
-        }
-        this.level = level;
+    public AnomalyScorer(ScoreConfig config) {
+        this.level = config.level();
+        this.threshold = config.threshold();
         this.lowerP = (1 - level) / 2;
         this.upperP = (1 + level) / 2;
+        this.likelihood = config.method() == ScoreConfig.Method.LIKELIHOOD ? new SurpriseLikelihood(config) : null;
     }
 
     public double level() {
         return level;
     }
 
-    public ScoredPoint score(PatchPoint p, ForecastResult f) {
+    /** Scores one point; updates the series' surprise history in {@code s}. */
+    public ScoredPoint score(ScoreState s, PatchPoint p, ForecastResult f) {
         if (f == null || !p.expectForecast()) {
             return ScoredPoint.warmup(p, level);
         }
@@ -43,12 +47,12 @@ public final class AnomalyScorer {
         PredictiveDistribution d = f.forecast().step(p.stepIndex());
         double lower = d.quantile(lowerP);
         double upper = d.quantile(upperP);
-        double score = 1.0 - d.tailProbability(p.value());
-        if (!(score >= 0)) {
-            score = 0; // unreachable for finite values; never emit NaN
+        double tail = d.tailProbability(p.value());
+        if (Double.isNaN(tail)) {
+            tail = 1.0; // unreachable for finite values; never emit NaN
         }
-        score = Math.min(1.0, score);
-        boolean flagged = p.value() < lower || p.value() > upper;
+        double score = likelihood != null ? likelihood.update(s, tail) : Math.min(1.0, Math.max(0.0, 1.0 - tail));
+        boolean flagged = likelihood != null ? score >= threshold : p.value() < lower || p.value() > upper;
         return new ScoredPoint(p.seriesKey(), p.timestamp(), p.value(), d.quantile(0.5), lower, upper,
                 level, score, flagged, false, f.model(), f.modelVersion());
     }

@@ -24,7 +24,7 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
 
     private static final int METRIC_WINDOW = 1000;
 
-    private final double level;
+    private final ScoreConfig config;
     private final AlertPolicy policy;
     private final long allowedLatenessMillis;
     private final Duration stateTtl;
@@ -36,8 +36,8 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
     private transient RollingRate flagRate;
     private transient RollingRate coverage;
 
-    public ScoreFunction(double level, AlertPolicy policy, Duration allowedLateness, Duration stateTtl) {
-        this.level = level;
+    public ScoreFunction(ScoreConfig config, AlertPolicy policy, Duration allowedLateness, Duration stateTtl) {
+        this.config = config;
         this.policy = policy;
         this.allowedLatenessMillis = allowedLateness.toMillis();
         this.stateTtl = stateTtl;
@@ -45,7 +45,7 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
 
     @Override
     public void open(OpenContext ctx) {
-        scorer = new SeriesScorer(new AnomalyScorer(level), new AlertTracker(policy), allowedLatenessMillis);
+        scorer = new SeriesScorer(new AnomalyScorer(config), new AlertTracker(policy), allowedLatenessMillis);
         ValueStateDescriptor<ScoreState> d = new ValueStateDescriptor<>("score", ScoreState.class);
         d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
         state = getRuntimeContext().getState(d);

@@ -8,13 +8,22 @@ import io.patchcast.job.patch.PatchPoint;
  * Keyed scoring state of one series (Flink POJO).
  *
  * <p>Points wait here, in arrival order, until the forecast of their patch is back from inference;
- * forecasts stay until no point within the allowed lateness can need them.
+ * forecasts stay until no point within the allowed lateness can need them. The surprise fields are
+ * {@link SurpriseLikelihood}'s.
  */
 public class ScoreState {
     public ForecastResult[] forecasts = new ForecastResult[0];
     public PatchPoint[] queue = new PatchPoint[0];
     public long maxTimestamp = Long.MIN_VALUE;
     public AlertState alert;
+    /** Surprise of the last shortWindow scored points, ring indexed by {@code recentCount % shortWindow}. */
+    public double[] recentSurprise = new double[0];
+    public long recentCount;
+    /** Scored points that fed the history so far. */
+    public long historyCount;
+    /** Exponentially weighted mean and variance of the short-window mean surprise. */
+    public double historyMean;
+    public double historyVar;
 
     public ScoreState() {}
 }

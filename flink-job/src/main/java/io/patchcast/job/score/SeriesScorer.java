@@ -67,7 +67,7 @@ public final class SeriesScorer {
                     break;
                 }
             }
-            ScoredPoint sp = scorer.score(p, f);
+            ScoredPoint sp = scorer.score(s, p, f);
             AlertEvent e = alerts.onPoint(s.alert, p.seriesKey(), p.timestamp(), sp.flagged(), sp.score());
             out.scored(sp, s.alert.firing);
             if (e != null) {

@@ -28,7 +28,7 @@ class ScoreFunctionTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, PatchPoint, ForecastResult, ScoredPoint> harness()
             throws Exception {
-        ScoreFunction fn = new ScoreFunction(0.99, POLICY, Duration.ofSeconds(5), Duration.ofDays(7));
+        ScoreFunction fn = new ScoreFunction(ScoreConfig.tail(0.99), POLICY, Duration.ofSeconds(5), Duration.ofDays(7));
         return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn),
                 PatchPoint::seriesKey, ForecastResult::seriesKey, Types.STRING);
     }

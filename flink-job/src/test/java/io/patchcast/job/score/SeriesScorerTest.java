@@ -42,7 +42,7 @@ class SeriesScorerTest {
         }
     }
 
-    final AnomalyScorer anomaly = new AnomalyScorer(0.99);
+    final AnomalyScorer anomaly = new AnomalyScorer(ScoreConfig.tail(0.99));
     final SeriesScorer scorer = new SeriesScorer(anomaly,
             new AlertTracker(new AlertPolicy(2, 3, 2, Duration.ofMinutes(1))), LATENESS);
     final ScoreState state = scorer.newState();
@@ -68,7 +68,7 @@ class SeriesScorerTest {
 
     @Test
     void pointAtTheMedianScoresZeroAndIsNotFlagged() {
-        ScoredPoint s = anomaly.score(pp(PATCH_A, 0, 10.0, true), forecast(PATCH_A));
+        ScoredPoint s = anomaly.score(new ScoreState(), pp(PATCH_A, 0, 10.0, true), forecast(PATCH_A));
         assertThat(s.score()).isCloseTo(0.0, within(1e-12));
         assertThat(s.flagged()).isFalse();
         assertThat(s.warmup()).isFalse();
@@ -83,7 +83,7 @@ class SeriesScorerTest {
 
     @Test
     void pointAtTheEdgeOfTheNinetyNinePercentIntervalScoresPointNineNine() {
-        ScoredPoint s = anomaly.score(pp(PATCH_A, 3, 10 + 2 * 2.5758, true), forecast(PATCH_A));
+        ScoredPoint s = anomaly.score(new ScoreState(), pp(PATCH_A, 3, 10 + 2 * 2.5758, true), forecast(PATCH_A));
         assertThat(s.score()).isCloseTo(0.99, within(1e-4));
     }
 
@@ -93,14 +93,14 @@ class SeriesScorerTest {
         double q27 = 10 + 2 * Z995; // level 0.995
         double cdf = 0.99 + 0.005 * (15.0 - q26) / (q27 - q26);
         double expected = 1 - 2 * (1 - cdf); // ~0.98696
-        ScoredPoint s = anomaly.score(pp(PATCH_A, 5, 15.0, true), forecast(PATCH_A));
+        ScoredPoint s = anomaly.score(new ScoreState(), pp(PATCH_A, 5, 15.0, true), forecast(PATCH_A));
         assertThat(s.score()).isCloseTo(expected, within(1e-6)).isCloseTo(0.98696, within(1e-5));
         assertThat(s.flagged()).isFalse();
     }
 
     @Test
     void pointFarOutsideIsFlaggedWithAScoreNearOne() {
-        ScoredPoint hi = anomaly.score(pp(PATCH_A, 0, 30.0, true), forecast(PATCH_A));
+        ScoredPoint hi = anomaly.score(new ScoreState(), pp(PATCH_A, 0, 30.0, true), forecast(PATCH_A));
         assertThat(hi.flagged()).isTrue();
         assertThat(hi.score()).isGreaterThan(0.999).isLessThanOrEqualTo(1.0);
         assertThat(hi.insideInterval()).isFalse();
@@ -109,7 +109,7 @@ class SeriesScorerTest {
         double q1 = 10 + 2 * Forecasts.inverseNormalCdf(0.001);
         double q2 = 10 + 2 * Forecasts.inverseNormalCdf(0.0025);
         double cdf = 0.001 + 0.0015 * (4.0 - q1) / (q2 - q1);
-        ScoredPoint lo = anomaly.score(pp(PATCH_A, 0, 4.0, true), forecast(PATCH_A));
+        ScoredPoint lo = anomaly.score(new ScoreState(), pp(PATCH_A, 0, 4.0, true), forecast(PATCH_A));
         assertThat(lo.flagged()).isTrue();
         assertThat(lo.score()).isCloseTo(1 - 2 * cdf, within(1e-6));
     }
@@ -117,16 +117,16 @@ class SeriesScorerTest {
     @Test
     void eachPointIsScoredAgainstItsOwnStep() {
         ForecastResult drifting = Forecasts.normal(KEY, PATCH_A, STEP, 10, 1, 2); // step h ~ N(10 + h, 2)
-        ScoredPoint s = anomaly.score(pp(PATCH_A, 7, 17.0, true), drifting);
+        ScoredPoint s = anomaly.score(new ScoreState(), pp(PATCH_A, 7, 17.0, true), drifting);
         assertThat(s.score()).isCloseTo(0.0, within(1e-12));
         assertThat(s.expected()).isCloseTo(17.0, within(1e-6));
-        ScoredPoint t = anomaly.score(pp(PATCH_A, 0, 17.0, true), drifting);
+        ScoredPoint t = anomaly.score(new ScoreState(), pp(PATCH_A, 0, 17.0, true), drifting);
         assertThat(t.score()).isGreaterThan(0.99);
     }
 
     @Test
     void warmUpPointScoresZeroAndIsNeverFlagged() {
-        ScoredPoint s = anomaly.score(pp(T0, 0, 1e9, false), null);
+        ScoredPoint s = anomaly.score(new ScoreState(), pp(T0, 0, 1e9, false), null);
         assertThat(s.warmup()).isTrue();
         assertThat(s.score()).isZero();
         assertThat(s.flagged()).isFalse();
@@ -138,7 +138,7 @@ class SeriesScorerTest {
     @Test
     void pointBeyondTheForecastHorizonIsAnError() {
         PatchPoint p = new PatchPoint(KEY, PATCH_A, 1, PATCH_A, 16, STEP, true);
-        assertThatThrownBy(() -> anomaly.score(p, forecast(PATCH_A)))
+        assertThatThrownBy(() -> anomaly.score(new ScoreState(), p, forecast(PATCH_A)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("step 16 of its patch but the forecast has 16 steps");
     }
@@ -154,7 +154,7 @@ class SeriesScorerTest {
         scorer.onForecast(state, forecast(PATCH_A), out);
 
         assertThat(out.scored).hasSize(1);
-        assertThat(out.scored.get(0)).isEqualTo(anomaly.score(pp(PATCH_A, 0, 30.0, true), forecast(PATCH_A)));
+        assertThat(out.scored.get(0)).isEqualTo(anomaly.score(new ScoreState(), pp(PATCH_A, 0, 30.0, true), forecast(PATCH_A)));
         assertThat(SeriesScorer.waiting(state)).isZero();
     }
 

@@ -1,0 +1,171 @@
+package io.patchcast.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchcast.cli.data.NabLabels;
+import io.patchcast.cli.nab.CorpusScorer;
+import io.patchcast.cli.nab.DetectorFile;
+import io.patchcast.cli.nab.DetectorResults;
+import io.patchcast.cli.nab.FileScore;
+import io.patchcast.cli.nab.Profile;
+import io.patchcast.cli.nab.ProfileScore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Scores anomaly detection with the Numenta Anomaly Benchmark's algorithm ({@link CorpusScorer}):
+ * the job's own scoring path on every labelled file of a folder, or a NAB detector's result files.
+ */
+@Command(name = "evaluate-nab", mixinStandardHelpOptions = true,
+        description = "Run the job's scoring on every labelled timestamp,value CSV under --data and score the "
+                + "anomaly_score column with NAB's algorithm (threshold optimised per profile over all files, "
+                + "normalised between the null and the perfect detector). Prints a per-file table, then one JSON line.")
+final class EvaluateNabCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", description = "Folder of timestamp,value CSV files (e.g. data/nab-aws or NAB's data/).")
+    Path data;
+
+    @Option(names = "--windows", required = true,
+            description = "NAB combined_windows.json (keys = paths relative to --data) or the shipped labels.json.")
+    Path windows;
+
+    @Option(names = "--profile", defaultValue = "standard",
+            description = "Profile of the per-file table: standard, reward_low_FP_rate or reward_low_FN_rate. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String profile;
+
+    @Option(names = "--results",
+            description = "Score a NAB detector's results folder (results/<detector>, CSVs with an anomaly_score "
+                    + "column) instead of running the job.")
+    Path results;
+
+    @Option(names = "--thresholds",
+            description = "With --results: score at the thresholds of NAB's config/thresholds.json for this detector "
+                    + "instead of optimising them.")
+    Path thresholds;
+
+    @Option(names = "--loo",
+            description = "Leave-one-file-out: choose the score parameters, flag threshold and alert policy on all "
+                    + "files but one, score that one; prints the held-out standard scores and the parameters chosen "
+                    + "on all files (how the shipped defaults were chosen).")
+    boolean loo;
+
+    @Mixin
+    JobConfigMixin job;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Profile tableProfile = Profile.byName(profile);
+        NabLabels labels = NabLabels.read(windows);
+        List<DetectorFile> files;
+        List<DetectorFile> pages = null;
+        String detector;
+        if (results != null) {
+            files = DetectorResults.read(results, labels);
+            detector = results.toAbsolutePath().normalize().getFileName().toString();
+        } else {
+            if (data == null) {
+                throw new ParameterException(spec.commandLine(), "give --data (or --results)");
+            }
+            if (loo) {
+                NabLeaveOneOut.run(data, labels, job.configuration(), out);
+                return 0;
+            }
+            JobDetector run = JobDetector.run(data, labels, job.configuration());
+            files = run.anomalyScores();
+            pages = run.alertPages();
+            detector = "patchcast/" + job.model;
+        }
+        CorpusScorer scorer = new CorpusScorer();
+        List<ProfileScore> scores = new ArrayList<>();
+        JsonNode published = thresholds == null ? null
+                : new ObjectMapper().readTree(thresholds.toFile()).path(detector);
+        for (Profile p : Profile.ALL) {
+            if (published != null) {
+                JsonNode t = published.path(p.name()).path("threshold");
+                if (!t.isNumber()) {
+                    throw new ParameterException(spec.commandLine(),
+                            thresholds + " has no threshold for " + detector + "/" + p.name());
+                }
+                scores.add(scorer.scoreAt(files, p, t.asDouble()));
+            } else {
+                scores.add(scorer.score(files, p));
+            }
+        }
+        ProfileScore table = scores.get(Profile.ALL.indexOf(tableProfile));
+        if (pages != null) {
+            // alert pages are 0/1: every page is a detection, no threshold to optimise
+            List<ProfileScore> pageScores = new ArrayList<>();
+            for (Profile p : Profile.ALL) {
+                pageScores.add(scorer.scoreAt(pages, p, 0.5));
+            }
+            printTable(out, table, pageScores.get(Profile.ALL.indexOf(tableProfile)));
+            out.println(json(detector, files, scores, pageScores));
+        } else {
+            printTable(out, table, null);
+            out.println(json(detector, files, scores, null));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Per file: the anomaly_score column at the corpus threshold; with {@code pages}, the alert pages too. */
+    static void printTable(PrintWriter out, ProfileScore s, ProfileScore pages) {
+        out.printf(Locale.ROOT, "%-40s %7s | %-26s |%s%n", "", "", "anomaly_score at threshold",
+                pages == null ? "" : " alert pages");
+        out.printf(Locale.ROOT, "%-40s %7s | %5s %5s %5s %8s |%s%n", "file (" + s.profile().name() + ")", "windows",
+                "TP", "FP", "FN", "raw", pages == null ? "" : String.format(Locale.ROOT, " %5s %5s %8s", "TP", "FP", "raw"));
+        for (int i = 0; i < s.files().size(); i++) {
+            FileScore f = s.files().get(i);
+            String p = "";
+            if (pages != null) {
+                FileScore g = pages.files().get(i);
+                p = String.format(Locale.ROOT, " %5d %5d %8.3f", g.score().tp(), g.score().fp(), g.score().score());
+            }
+            out.printf(Locale.ROOT, "%-40s %7d | %5d %5d %5d %8.3f |%s%n", f.relativePath(), f.windows(),
+                    f.score().tp(), f.score().fp(), f.score().fn(), f.score().score(), p);
+        }
+        out.printf(Locale.ROOT, "%-40s %7s | raw %.3f at threshold %.4f |%s%n", "total", "", s.rawScore(),
+                s.threshold(), pages == null ? "" : String.format(Locale.ROOT, " raw %.3f", pages.rawScore()));
+        out.printf(Locale.ROOT, "%-40s %7s | %26.2f |%s%n", "NAB score (null " + fmt(s.nullScore()) + ", perfect "
+                + fmt(s.perfectScore()) + ")", "", s.normalized(),
+                pages == null ? "" : String.format(Locale.ROOT, " %14.2f", pages.normalized()));
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
+    }
+
+    static String json(String detector, List<DetectorFile> files, List<ProfileScore> scores, List<ProfileScore> pages) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "{\"detector\":\"%s\",\"files\":%d,\"windows\":%d", detector,
+                files.size(), files.stream().mapToInt(f -> f.windows().size()).sum()));
+        for (ProfileScore s : scores) {
+            sb.append(String.format(Locale.ROOT, ",\"%s\":{\"score\":%.4f,\"threshold\":%s}", s.profile().name(),
+                    s.normalized(), s.threshold()));
+        }
+        if (pages != null) {
+            sb.append(",\"alerts\":{");
+            for (int i = 0; i < pages.size(); i++) {
+                sb.append(String.format(Locale.ROOT, "%s\"%s\":%.4f", i == 0 ? "" : ",", pages.get(i).profile().name(),
+                        pages.get(i).normalized()));
+            }
+            sb.append('}');
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,151 @@
+package io.patchcast.cli;
+
+import io.patchcast.cli.data.NabLabels;
+import io.patchcast.cli.nab.CorpusScorer;
+import io.patchcast.cli.nab.DetectorFile;
+import io.patchcast.cli.nab.Profile;
+import io.patchcast.cli.nab.ProfileScore;
+import io.patchcast.job.alert.AlertPolicy;
+import io.patchcast.job.config.AnomalyOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Leave-one-file-out choice of the anomaly defaults on NAB-labelled files (standard profile): for
+ * each file, the parameters are chosen on the other files only and the held-out file is scored with
+ * them; the held-out raw scores are summed and normalised as NAB does. Two detectors are tuned:
+ * the {@code anomaly_score} column (score parameters and NAB's threshold), and the alert pages (score
+ * parameters, flag threshold and alert policy). Finally the parameters chosen on all files are the
+ * ones to ship as defaults.
+ */
+final class NabLeaveOneOut {
+
+    static final int[] SHORT_WINDOWS = {1, 2, 3};
+    static final int[] HISTORIES = {1000, 3000, 8000, 20000};
+    static final double[] THRESHOLDS = {0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70};
+    static final int[][] K_OF_N = {{1, 1}, {2, 3}, {3, 5}};
+    static final int[] RECOVER_AFTER = {6, 24, 72};
+    static final Duration[] COOLDOWNS = {Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(8), Duration.ofHours(24)};
+
+    /** One point of the grid. */
+    record Params(int shortWindow, int history, double threshold, AlertPolicy policy) {
+        String describe() {
+            return String.format(Locale.ROOT, "short-window=%d history=%d threshold=%.2f k=%d n=%d recover-after=%d cooldown=%s",
+                    shortWindow, history, threshold, policy == null ? 0 : policy.k(), policy == null ? 0 : policy.n(),
+                    policy == null ? 0 : policy.recoverAfter(), policy == null ? "-" : policy.cooldown());
+        }
+    }
+
+    private NabLeaveOneOut() {}
+
+    static void run(Path data, NabLabels labels, Configuration base, PrintWriter out) throws Exception {
+        Profile profile = Profile.STANDARD;
+        CorpusScorer scorer = new CorpusScorer();
+        List<Params> params = new ArrayList<>();
+        List<double[]> pageRaw = new ArrayList<>(); // per params: raw score of each file
+        List<List<DetectorFile>> scoreRuns = new ArrayList<>();
+        List<int[]> scoreRunParams = new ArrayList<>();
+        List<DetectorFile> names = null;
+        for (int sw : SHORT_WINDOWS) {
+            for (int h : HISTORIES) {
+                Configuration c = new Configuration(base);
+                c.set(AnomalyOptions.SHORT_WINDOW, sw);
+                c.set(AnomalyOptions.HISTORY, h);
+                JobDetector d = JobDetector.run(data, labels, c);
+                List<DetectorFile> scores = d.anomalyScores();
+                names = scores;
+                scoreRuns.add(scores);
+                scoreRunParams.add(new int[] {sw, h});
+                for (double t : THRESHOLDS) {
+                    for (int[] kn : K_OF_N) {
+                        for (int rec : RECOVER_AFTER) {
+                            for (Duration cd : COOLDOWNS) {
+                                AlertPolicy p = new AlertPolicy(kn[0], kn[1], rec, cd);
+                                double[] raw = new double[d.runs().size()];
+                                for (int i = 0; i < raw.length; i++) {
+                                    raw[i] = scorer.scoreAt(List.of(d.alertPages(i, t, p)), profile, 0.5).rawScore();
+                                }
+                                params.add(new Params(sw, h, t, p));
+                                pageRaw.add(raw);
+                            }
+                        }
+                    }
+                }
+                out.printf(Locale.ROOT, "ran short-window=%d history=%d%n", sw, h);
+                out.flush();
+            }
+        }
+        int nFiles = names.size();
+        // normalisation over all files (null and perfect do not depend on the detector)
+        ProfileScore ref = scorer.scoreAt(names, profile, Double.POSITIVE_INFINITY);
+
+        out.printf(Locale.ROOT, "%-45s %9s %9s  %s%n", "held-out file", "score raw", "pages raw", "alert parameters chosen on the other files");
+        double scoreHeldOut = 0;
+        double pagesHeldOut = 0;
+        for (int i = 0; i < nFiles; i++) {
+            // anomaly_score: best (score parameters, NAB threshold) on the other files
+            double bestTrain = Double.NEGATIVE_INFINITY;
+            double heldScore = 0;
+            for (List<DetectorFile> run : scoreRuns) {
+                List<DetectorFile> train = without(run, i);
+                ProfileScore s = scorer.score(train, profile);
+                if (s.rawScore() > bestTrain) {
+                    bestTrain = s.rawScore();
+                    heldScore = scorer.scoreAt(List.of(run.get(i)), profile, s.threshold()).rawScore();
+                }
+            }
+            scoreHeldOut += heldScore;
+            int best = bestPages(pageRaw, i);
+            pagesHeldOut += pageRaw.get(best)[i];
+            out.printf(Locale.ROOT, "%-45s %9.3f %9.3f  %s%n", names.get(i).relativePath(), heldScore,
+                    pageRaw.get(best)[i], params.get(best).describe());
+        }
+        double scoreLoo = ProfileScore.normalize(scoreHeldOut, ref.nullScore(), ref.perfectScore());
+        double pagesLoo = ProfileScore.normalize(pagesHeldOut, ref.nullScore(), ref.perfectScore());
+        int all = bestPages(pageRaw, -1);
+        double pagesIn = 0;
+        for (double v : pageRaw.get(all)) {
+            pagesIn += v;
+        }
+        Params chosen = params.get(all);
+        out.printf(Locale.ROOT, "chosen on all %d files (the defaults to ship): %s%n", nFiles, chosen.describe());
+        out.println(String.format(Locale.ROOT,
+                "{\"files\":%d,\"profile\":\"standard\",\"anomaly_score_held_out\":%.2f,\"alert_pages_held_out\":%.2f,"
+                        + "\"alert_pages_in_sample\":%.2f,\"defaults\":{\"short-window\":%d,\"history\":%d,\"threshold\":%.2f,"
+                        + "\"k\":%d,\"n\":%d,\"recover-after\":%d,\"cooldown\":\"%s\"}}",
+                nFiles, scoreLoo, pagesLoo, ProfileScore.normalize(pagesIn, ref.nullScore(), ref.perfectScore()),
+                chosen.shortWindow(), chosen.history(), chosen.threshold(), chosen.policy().k(), chosen.policy().n(),
+                chosen.policy().recoverAfter(), chosen.policy().cooldown()));
+        out.flush();
+    }
+
+    /** The parameters with the best summed raw score over all files except {@code heldOut} (-1: none held out); ties: first. */
+    static int bestPages(List<double[]> raw, int heldOut) {
+        int best = -1;
+        double bestSum = Double.NEGATIVE_INFINITY;
+        for (int p = 0; p < raw.size(); p++) {
+            double sum = 0;
+            for (int i = 0; i < raw.get(p).length; i++) {
+                if (i != heldOut) {
+                    sum += raw.get(p)[i];
+                }
+            }
+            if (sum > bestSum + 1e-12) {
+                bestSum = sum;
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private static <T> List<T> without(List<T> list, int i) {
+        List<T> out = new ArrayList<>(list);
+        out.remove(i);
+        return out;
+    }
+}

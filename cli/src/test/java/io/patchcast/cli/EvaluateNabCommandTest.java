@@ -1,0 +1,76 @@
+package io.patchcast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchcast.cli.ScoreCommandTest.Out;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateNabCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    static JsonNode lastJson(String out) throws Exception {
+        String[] lines = out.strip().split("\n");
+        return new ObjectMapper().readTree(lines[lines.length - 1]);
+    }
+
+    @Test
+    void scoresNabDetectorResultsAsNabDoes() throws Exception {
+        // the four numenta result files of the test resources; thresholds optimised on them alone
+        Path dir = Path.of("src", "test", "resources", "nab-numenta");
+        Out r = ScoreCommandTest.run("evaluate-nab", "--windows", dir.resolve("combined_windows.json").toString(),
+                "--results", dir.resolve("numenta").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = lastJson(r.out());
+        assertThat(j.get("detector").asText()).isEqualTo("numenta");
+        assertThat(j.get("files").asInt()).isEqualTo(4);
+        assertThat(j.get("windows").asInt()).isEqualTo(8);
+        assertThat(j.get("standard").get("score").asDouble()).isBetween(0.0, 100.0);
+        assertThat(r.out()).contains("realKnownCause/nyc_taxi.csv");
+    }
+
+    @Test
+    void runsTheJobOnLabelledFilesAndAlertPagesMatchAReplay() throws Exception {
+        // two shipped files and their windows: the job's own scoring path, then NAB's scorer
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        for (String f : List.of("ec2_cpu_utilization_5f5533.csv", "rds_cpu_utilization_e47b3b.csv")) {
+            Files.copy(ScoreCommandTest.NAB.resolve(f), data.resolve(f));
+        }
+        Out r = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows",
+                ScoreCommandTest.NAB.resolve("labels.json").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = lastJson(r.out());
+        assertThat(j.get("files").asInt()).isEqualTo(2);
+        assertThat(j.get("windows").asInt()).isEqualTo(4);
+        for (String p : List.of("standard", "reward_low_FP_rate", "reward_low_FN_rate")) {
+            assertThat(j.get(p).get("score").asDouble()).isBetween(-100.0, 100.0);
+            assertThat(j.get("alerts").get(p).asDouble()).isBetween(-100.0, 100.0);
+        }
+        // the shipped defaults find both windows of 5f5533 (see README, Anomaly quality)
+        assertThat(r.out()).containsPattern("ec2_cpu_utilization_5f5533.csv +2 \\|.*\\| +2 +3 +1\\.400");
+    }
+
+    @Test
+    void replayedAlertsEqualTheRunsOwnAlerts() throws Exception {
+        Path data = tmp.resolve("one");
+        Files.createDirectories(data);
+        Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
+        Files.writeString(tmp.resolve("w.json"), "{\"a.csv\": []}");
+        JobDetector d = JobDetector.run(data, io.patchcast.cli.data.NabLabels.read(tmp.resolve("w.json")),
+                new org.apache.flink.configuration.Configuration());
+        double[] own = d.alertPages().get(0).anomalyScores();
+        double[] replay = d.alertPages(0, 0.3, io.patchcast.job.PatchcastJob.alertPolicy(
+                new org.apache.flink.configuration.Configuration())).anomalyScores();
+        assertThat(replay).containsExactly(own, within(0.0));
+        assertThat(java.util.Arrays.stream(own).sum()).isPositive();
+    }
+}

@@ -1,0 +1,46 @@
+package io.patchcast.job.score;
+
+/**
+ * How points are scored and flagged.
+ *
+ * @param method {@link Method#LIKELIHOOD} (default) or {@link Method#TAIL}
+ * @param level central interval reported as [lower, upper] (e.g. 0.99)
+ * @param threshold a point is flagged when its anomaly score is at least this
+ * @param shortWindow points whose surprise is averaged (the current one and the ones before it)
+ * @param history span, in points, of the exponentially weighted mean and variance of the averaged
+ *     surprise that the current average is compared with
+ */
+public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history) implements java.io.Serializable {
+
+    /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
+    public static final int MIN_HISTORY = 64;
+
+    /** What the anomaly score is. */
+    public enum Method {
+        /** 1 - two-sided tail probability of the point alone: 0.99 at the edge of the 99 % interval. */
+        TAIL,
+        /** {@link SurpriseLikelihood}: recent surprise compared with the series' own history. */
+        LIKELIHOOD
+    }
+
+    /** The per-point tail score flagged outside the central interval at {@code level}. */
+    public static ScoreConfig tail(double level) {
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2);
+    }
+
+    public ScoreConfig {
+        java.util.Objects.requireNonNull(method, "method");
+        if (!(level > 0 && level < 1)) {
+            throw new IllegalArgumentException("level must be in (0, 1), got " + level);
+        }
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in (0, 1], got " + threshold);
+        }
+        if (shortWindow < 1 || shortWindow > 64) {
+            throw new IllegalArgumentException("shortWindow must be in [1, 64], got " + shortWindow);
+        }
+        if (history < 2) {
+            throw new IllegalArgumentException("history must be at least 2 points, got " + history);
+        }
+    }
+}

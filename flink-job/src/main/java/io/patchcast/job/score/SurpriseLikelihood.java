@@ -1,0 +1,81 @@
+package io.patchcast.job.score;
+
+import io.patchcast.models.distribution.SpecialFunctions;
+
+/**
+ * Turns per-point tail probabilities into an anomaly score that compares recent surprise with the
+ * series' own history (the idea of HTM's anomaly likelihood, numenta/NAB's best-known detector):
+ *
+ * <ol>
+ *   <li>surprise u = -ln(tail probability of the value under its predictive distribution), capped at
+ *       {@link #MAX_SURPRISE};</li>
+ *   <li>m = mean surprise of the last {@code shortWindow} points, so one odd point weighs less than a
+ *       run of them;</li>
+ *   <li>z = (m - mean) / std, mean and variance being exponentially weighted over {@code history}
+ *       points of past m: a series whose forecasts are always a bit off is not always anomalous, and
+ *       after a level shift the history absorbs the new surprise level instead of flagging for hours;</li>
+ *   <li>score = -log10(P(Z > z)) / 10 for a standard normal Z, clipped to [0, 1]: 0.5 means one chance
+ *       in 100,000, 1 means one in 10^10.</li>
+ * </ol>
+ *
+ * Until a series has {@link ScoreConfig#MIN_HISTORY} scored points the score is 0 (warm-up).
+ */
+public final class SurpriseLikelihood {
+
+    /** Surprise of a tail probability of 1e-12 and below. */
+    public static final double MAX_SURPRISE = -Math.log(1e-12);
+
+    /** Lower bound of the history's standard deviation, in nats, so a very regular series is not over-sensitive. */
+    public static final double MIN_STD = 0.1;
+
+    private final int shortWindow;
+    private final double alpha;
+
+    public SurpriseLikelihood(ScoreConfig config) {
+        this.shortWindow = config.shortWindow();
+        this.alpha = 2.0 / (config.history() + 1.0);
+    }
+
+    public static double surprise(double tailProbability) {
+        return Math.min(MAX_SURPRISE, -Math.log(Math.max(tailProbability, 1e-300)));
+    }
+
+    /** Adds a point's tail probability to the state and returns its anomaly score in [0, 1]. */
+    public double update(ScoreState s, double tailProbability) {
+        if (s.recentSurprise.length != shortWindow) {
+            s.recentSurprise = new double[shortWindow];
+            s.recentCount = 0;
+        }
+        s.recentSurprise[(int) (s.recentCount % shortWindow)] = surprise(tailProbability);
+        s.recentCount++;
+        int n = (int) Math.min(s.recentCount, shortWindow);
+        double m = 0;
+        for (int i = 0; i < n; i++) {
+            m += s.recentSurprise[i];
+        }
+        m /= n;
+        double score = 0;
+        if (s.historyCount >= ScoreConfig.MIN_HISTORY) {
+            double std = Math.max(MIN_STD, Math.sqrt(s.historyVar));
+            score = scoreOf((m - s.historyMean) / std);
+        }
+        if (s.historyCount == 0) {
+            s.historyMean = m;
+            s.historyVar = 0;
+        } else {
+            double a = Math.max(alpha, 1.0 / (s.historyCount + 1)); // plain mean while history is short
+            double d = m - s.historyMean;
+            s.historyMean += a * d;
+            s.historyVar = (1 - a) * (s.historyVar + a * d * d);
+        }
+        s.historyCount++;
+        return score;
+    }
+
+    /** x / (x + 10) with x = -log10(P(Z > z)): 0.5 at one chance in 10^10, below 1 for any finite z. */
+    static double scoreOf(double z) {
+        double upper = 0.5 * SpecialFunctions.erfc(z / Math.sqrt(2));
+        double x = upper > 0 ? -Math.log10(upper) : 300;
+        return Math.max(0.0, x / (x + 10));
+    }
+}

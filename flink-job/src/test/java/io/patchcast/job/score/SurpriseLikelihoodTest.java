@@ -1,0 +1,60 @@
+package io.patchcast.job.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+/** Hand-computed {@link SurpriseLikelihood} scores (values from Python's math.erfc). */
+class SurpriseLikelihoodTest {
+
+    // short window 2, history 3 -> alpha = 2 / (3 + 1) = 0.5
+    static final ScoreConfig CONFIG = new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.5, 2, 3);
+
+    @Test
+    void warmUpThenRecentSurpriseAgainstHistory() {
+        SurpriseLikelihood l = new SurpriseLikelihood(CONFIG);
+        ScoreState s = new ScoreState();
+        // 64 points of surprise 1 (tail e^-1): warm-up, score 0; history mean 1, variance 0
+        for (int i = 0; i < ScoreConfig.MIN_HISTORY; i++) {
+            assertThat(l.update(s, Math.exp(-1))).isZero();
+        }
+        assertThat(s.historyMean).isCloseTo(1.0, within(1e-12));
+        assertThat(s.historyVar).isCloseTo(0.0, within(1e-12));
+        // surprise 3: m = (1 + 3) / 2 = 2; std = max(0.1, 0) -> z = (2 - 1) / 0.1 = 10;
+        // P(Z > 10) = 7.619853e-24, x = -log10 = 23.118053, score = x / (x + 10) = 0.698050
+        assertThat(l.update(s, Math.exp(-3))).isCloseTo(0.698049886, within(1e-8));
+        // history: d = 1, mean = 1 + 0.5 = 1.5, var = 0.5 * (0 + 0.5 * 1) = 0.25
+        assertThat(s.historyMean).isCloseTo(1.5, within(1e-12));
+        assertThat(s.historyVar).isCloseTo(0.25, within(1e-12));
+        // surprise 1: m = (3 + 1) / 2 = 2; z = (2 - 1.5) / 0.5 = 1; P(Z > 1) = 0.158655,
+        // x = 0.799546, score = 0.074035
+        assertThat(l.update(s, Math.exp(-1))).isCloseTo(0.0740351099, within(1e-8));
+    }
+
+    @Test
+    void aPersistentShiftIsAbsorbedByTheHistory() {
+        SurpriseLikelihood l = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.5, 1, 100));
+        ScoreState s = new ScoreState();
+        for (int i = 0; i < 200; i++) {
+            l.update(s, 0.5);
+        }
+        // the series' forecasts become badly wrong (tail 1e-6 every point): flagged at first ...
+        double first = l.update(s, 1e-6);
+        assertThat(first).isGreaterThan(0.9);
+        double last = first;
+        for (int i = 0; i < 100; i++) {
+            last = l.update(s, 1e-6);
+        }
+        // ... but not for ever: after 100 points of the same surprise it is the new normal
+        assertThat(last).isLessThan(0.1);
+    }
+
+    @Test
+    void scoreStaysInTheUnitInterval() {
+        assertThat(SurpriseLikelihood.scoreOf(-50)).isZero();
+        assertThat(SurpriseLikelihood.scoreOf(0)).isCloseTo(Math.log10(2) / (Math.log10(2) + 10), within(1e-12));
+        assertThat(SurpriseLikelihood.scoreOf(1e6)).isLessThan(1.0).isGreaterThan(0.96);
+        assertThat(SurpriseLikelihood.surprise(0.0)).isEqualTo(SurpriseLikelihood.MAX_SURPRISE);
+    }
+}
