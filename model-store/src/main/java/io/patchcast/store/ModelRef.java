@@ -6,7 +6,7 @@ import java.util.Objects;
  * A model version by name, as routing rules and outputs name it: {@code <model>/<version>} is its
  * folder in the model store ({@link ModelStore}). Both parts are single path segments.
  */
-public record ModelRef(String model, String version) {
+public record ModelRef(String model, String version) implements java.io.Serializable {
 
     /** The built-in statistical model; needs no store. */
     public static final ModelRef SEASONAL_NAIVE = new ModelRef(ModelRegistry.SEASONAL_NAIVE, "1");

@@ -19,7 +19,8 @@ import java.util.regex.PatternSyntaxException;
  * @param previous targets this pattern served before, newest first (at most {@link #MAX_PREVIOUS}):
  *     requests keep going to the newest of them that is loaded until {@code target} is ready
  */
-public record RouteRule(String seriesPattern, ModelRef target, String[] channels, long issuedAt, ModelRef[] previous) {
+public record RouteRule(String seriesPattern, ModelRef target, String[] channels, long issuedAt, ModelRef[] previous)
+        implements java.io.Serializable {
 
     /** Older versions kept per pattern to serve while newer ones load (or after they failed to). */
     public static final int MAX_PREVIOUS = 3;
