@@ -15,6 +15,7 @@ import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.job.patch.PatchAssemblerFunction;
 import io.patchcast.job.patch.PatchConfig;
 import io.patchcast.job.patch.PatchPoint;
+import io.patchcast.job.route.ConfiguredRouter;
 import io.patchcast.job.route.ControlDecoder;
 import io.patchcast.job.route.RoutedRequest;
 import io.patchcast.job.route.Router;
@@ -166,22 +167,20 @@ public final class PatchcastJob {
 
         String controlTopic = conf.get(RouteOptions.CONTROL_TOPIC);
         SingleOutputStreamOperator<RouteRule> control = null;
-        DataStream<RouteRule> rules;
+        SingleOutputStreamOperator<RoutedRequest> routed;
         if (controlTopic.isBlank()) {
-            rules = env.fromData(List.<RouteRule>of(), org.apache.flink.api.common.typeinfo.TypeInformation.of(RouteRule.class))
-                    .name("no-control-topic");
+            routed = requests.map(new ConfiguredRouter(routeRules(conf))).uid("router-configured").name("router");
         } else {
             // commands in one order on every subtask: one reader, one decoder, then broadcast
             control = env.fromSource(controlSource(conf, bootstrap, controlTopic), new NoEventTime<>(), "model-control")
                     .uid("kafka-model-control").setParallelism(1)
                     .process(new ControlDecoder(conf.get(RouteOptions.MODEL_STORE_DIR)))
                     .uid("control-decode").name("control-decode").setParallelism(1);
-            rules = control;
+            routed = requests
+                    .connect(control.broadcast(Router.RULES))
+                    .process(new Router(routeRules(conf)))
+                    .uid("router").name("router");
         }
-        SingleOutputStreamOperator<RoutedRequest> routed = requests
-                .connect(rules.broadcast(Router.RULES))
-                .process(new Router(routeRules(conf)))
-                .uid("router").name("router");
 
         SingleOutputStreamOperator<ForecastResult> forecasts = AsyncDataStream
                 .unorderedWait(routed, inference, inference.timeout().toMillis(), TimeUnit.MILLISECONDS,

@@ -86,4 +86,13 @@ class RouterTest {
             assertThat(candidatesOf(restored, "mem", 32_000)).containsExactly(M);
         }
     }
+
+    @Test
+    void withoutAControlTopicTheConfiguredRulesRouteAlike() throws Exception {
+        ConfiguredRouter r = new ConfiguredRouter(RouteRules.parse("calf-db/1=cpu\\{host=\"db-.*\"\\};moirai-moe-small/7=cpu.*"));
+        r.open(null);
+        assertThat(r.map(req(DB, 0)).candidates()).containsExactly(V1, M);
+        assertThat(r.map(req(WEB, 0)).candidates()).containsExactly(M);
+        assertThat(r.map(req("mem", 0)).candidates()).isEmpty();
+    }
 }
