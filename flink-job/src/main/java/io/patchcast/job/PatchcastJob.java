@@ -6,6 +6,7 @@ import io.patchcast.job.config.AnomalyOptions;
 import io.patchcast.job.config.InferenceOptions;
 import io.patchcast.job.config.JobOptions;
 import io.patchcast.job.config.PatchOptions;
+import io.patchcast.job.config.RouteOptions;
 import io.patchcast.job.config.SinkOptions;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.AsyncInference;
@@ -14,6 +15,10 @@ import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.job.patch.PatchAssemblerFunction;
 import io.patchcast.job.patch.PatchConfig;
 import io.patchcast.job.patch.PatchPoint;
+import io.patchcast.job.route.ConfiguredRouter;
+import io.patchcast.job.route.ControlDecoder;
+import io.patchcast.job.route.RoutedRequest;
+import io.patchcast.job.route.Router;
 import io.patchcast.job.score.ScoreConfig;
 import io.patchcast.job.score.ScoreFunction;
 import io.patchcast.job.score.ScoredPoint;
@@ -23,12 +28,19 @@ import io.patchcast.job.source.Point;
 import io.patchcast.job.source.PointDecoder;
 import io.patchcast.job.source.RawRecord;
 import io.patchcast.job.source.RawRecordDeserializer;
+import io.patchcast.store.ModelRef;
+import io.patchcast.store.RouteRule;
+import io.patchcast.store.RouteRules;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -98,8 +110,17 @@ public final class PatchcastJob {
                 conf.get(AnomalyOptions.ALERT_RECOVER_AFTER), conf.get(AnomalyOptions.ALERT_COOLDOWN));
     }
 
+    /** The configured routing rules, checked at job build time so a typo fails the submission. */
+    public static List<RouteRule> routeRules(Configuration conf) {
+        return RouteRules.parse(conf.get(RouteOptions.RULES));
+    }
+
     public static AsyncInference asyncInference(Configuration conf) {
+        List<ModelRef> preload = routeRules(conf).stream().map(RouteRule::target).distinct().toList();
         return AsyncInference.builder()
+                .setModelStore(conf.get(RouteOptions.MODEL_STORE_DIR))
+                .setPreload(preload)
+                .setLoadRetry(conf.get(RouteOptions.LOAD_RETRY))
                 .setModel(conf.get(InferenceOptions.MODEL))
                 .setDevice(conf.get(InferenceOptions.DEVICE))
                 .setEngineThreads(conf.get(InferenceOptions.ENGINE_THREADS))
@@ -150,8 +171,25 @@ public final class PatchcastJob {
                 .uid("patch-assembler").name("patch-assembler");
         DataStream<PatchPoint> patchPoints = requests.getSideOutput(Tags.PATCH_POINTS);
 
+        String controlTopic = conf.get(RouteOptions.CONTROL_TOPIC);
+        SingleOutputStreamOperator<RouteRule> control = null;
+        SingleOutputStreamOperator<RoutedRequest> routed;
+        if (controlTopic.isBlank()) {
+            routed = requests.map(new ConfiguredRouter(routeRules(conf))).uid("router-configured").name("router");
+        } else {
+            // commands in one order on every subtask: one reader, one decoder, then broadcast
+            control = env.fromSource(controlSource(conf, bootstrap, controlTopic), new NoEventTime<>(), "model-control")
+                    .uid("kafka-model-control").setParallelism(1)
+                    .process(new ControlDecoder(conf.get(RouteOptions.MODEL_STORE_DIR)))
+                    .uid("control-decode").name("control-decode").setParallelism(1);
+            routed = requests
+                    .connect(control.broadcast(Router.RULES))
+                    .process(new Router(routeRules(conf)))
+                    .uid("router").name("router");
+        }
+
         SingleOutputStreamOperator<ForecastResult> forecasts = AsyncDataStream
-                .unorderedWait(requests, inference, inference.timeout().toMillis(), TimeUnit.MILLISECONDS,
+                .unorderedWait(routed, inference, inference.timeout().toMillis(), TimeUnit.MILLISECONDS,
                         inference.capacity())
                 .uid("inference").name("inference");
 
@@ -162,6 +200,9 @@ public final class PatchcastJob {
         DataStream<AlertEvent> alerts = scored.getSideOutput(Tags.ALERTS);
         DataStream<DeadLetterRecord> deadLetters = decoded.getSideOutput(Tags.DEAD_LETTERS)
                 .union(requests.getSideOutput(Tags.DEAD_LETTERS));
+        if (control != null) {
+            deadLetters = deadLetters.union(control.getSideOutput(Tags.DEAD_LETTERS));
+        }
 
         forecasts.sinkTo(sink(conf, bootstrap, "forecasts",
                 OutputSerializer.forecasts(conf.get(SinkOptions.FORECASTS_TOPIC)))).uid("sink-forecasts").name("forecasts");
@@ -193,6 +234,45 @@ public final class PatchcastJob {
             b.setBounded(OffsetsInitializer.latest());
         }
         return b.build();
+    }
+
+    /**
+     * The control topic from its start, always unbounded-from-the-start: the rules are rebuilt from
+     * every command whenever the job starts without state. In a bounded run it stops where it
+     * stood when the job started, like the metrics.
+     */
+    private static KafkaSource<RawRecord> controlSource(Configuration conf, String bootstrap, String topic) {
+        var b = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(conf.get(SourceOptions.GROUP_ID) + "-control")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed");
+        if (conf.get(SourceOptions.BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /**
+     * Commands carry no event time: their watermark is always at the end of time, so the routing
+     * operator's watermark is the metrics' own.
+     */
+    static final class NoEventTime<T> implements WatermarkStrategy<T> {
+        @Override
+        public WatermarkGenerator<T> createWatermarkGenerator(
+                org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context ctx) {
+            return new WatermarkGenerator<>() {
+                @Override
+                public void onEvent(T event, long eventTimestamp, WatermarkOutput out) {}
+
+                @Override
+                public void onPeriodicEmit(WatermarkOutput out) {
+                    out.emitWatermark(new Watermark(Long.MAX_VALUE));
+                }
+            };
+        }
     }
 
     private static <T> KafkaSink<T> sink(Configuration conf, String bootstrap, String name,

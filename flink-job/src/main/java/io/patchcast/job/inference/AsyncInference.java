@@ -1,13 +1,20 @@
 package io.patchcast.job.inference;
 
 import io.patchcast.job.patch.InferenceRequest;
+import io.patchcast.job.route.RoutedRequest;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
+import io.patchcast.store.BackgroundLoader;
+import io.patchcast.store.ModelRef;
 import io.patchcast.store.ModelRegistry;
+import io.patchcast.store.ModelStore;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -24,8 +31,15 @@ import org.slf4j.LoggerFactory;
  * Forecasts patches asynchronously through the JVM's shared {@link MicroBatcher} for the model.
  * A failed model call yields a FALLBACK forecast and a timeout a TIMEOUT one, both from the
  * statistical fallback, so a series is never left unforecast and the job never restarts for it.
+ *
+ * <p>A routed request goes to the first of its candidate versions that is loaded ({@link
+ * BackgroundLoader#firstReady}); a candidate not loaded yet is loaded in the background meanwhile,
+ * so a new version takes over when it is ready and a version that fails to load never serves. A
+ * request is pinned to one batcher, hence one model version, when it is submitted: the version
+ * named in its output is the one that computed it. Requests without a loaded candidate go to the
+ * default model ({@code patchcast.model}).
  */
-public final class AsyncInference extends RichAsyncFunction<InferenceRequest, ForecastResult> {
+public final class AsyncInference extends RichAsyncFunction<RoutedRequest, ForecastResult> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
 
@@ -42,8 +56,13 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
     private final Duration timeout;
     private final int capacity;
     private final int horizon;
+    private final String modelStoreDir;
+    private final List<ModelRef> preload;
+    private final Duration loadRetry;
 
     private transient MicroBatcher batcher;
+    private transient BackgroundLoader<MicroBatcher> routed;
+    private transient String routedKey;
     private transient String batcherKey;
     private transient Forecaster fallback;
     private transient Histogram batchSize;
@@ -62,6 +81,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
         this.timeout = b.timeout;
         this.capacity = b.capacity;
         this.horizon = b.horizon;
+        this.modelStoreDir = b.modelStoreDir;
+        this.preload = List.copyOf(b.preload);
+        this.loadRetry = b.loadRetry;
     }
 
     public static Builder builder() {
@@ -89,6 +111,12 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
                     model, fallback.name(), e.toString());
             batcher = null;
         }
+        ModelStore store = ModelStore.of(modelStoreDir);
+        routedKey = device + "|" + engineThreads + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon
+                + "|" + modelStoreDir + "|" + loadRetry;
+        routed = ServingPools.acquire(routedKey, () -> new BackgroundLoader<>(ref -> new MicroBatcher(
+                store.open(ref, device, engineThreads), maxBatchSize, maxBatchDelay, horizon), loadRetry));
+        preload();
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
         batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
         queueWaitMs = g.histogram("queueWaitMs", new DescriptiveStatisticsHistogram(1000));
@@ -98,10 +126,35 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
         forecasts = g.counter("forecasts");
         g.meter("forecastsPerSecond", new MeterView(forecasts));
         g.gauge("queuedRequests", () -> batcher == null ? 0 : batcher.queued());
+        g.gauge("modelLoads", () -> routed.loads());
+        g.gauge("modelLoadFailures", () -> routed.failures());
+    }
+
+    /** The versions of the configured rules serve from the first request, not after a load. */
+    private void preload() {
+        for (ModelRef ref : preload) {
+            try {
+                routed.load(ref).get(10, TimeUnit.MINUTES);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.error("model {} of a configured rule is not available; its series use the next candidate"
+                        + " or the default model: {}", ref, e.getCause() == null ? e : e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
-    public void asyncInvoke(InferenceRequest req, ResultFuture<ForecastResult> result) {
+    public void asyncInvoke(RoutedRequest routedReq, ResultFuture<ForecastResult> result) {
+        InferenceRequest req = routedReq.request();
+        MicroBatcher batcher = this.batcher;
+        if (routedReq.candidates().length > 0) {
+            BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(List.of(routedReq.candidates()));
+            if (s != null) {
+                batcher = s.value();
+            }
+        }
         if (batcher == null) {
             fallbacks.inc();
             result.complete(List.of(fallbackResult(req, ForecastStatus.FALLBACK)));
@@ -124,9 +177,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
     }
 
     @Override
-    public void timeout(InferenceRequest req, ResultFuture<ForecastResult> result) {
+    public void timeout(RoutedRequest req, ResultFuture<ForecastResult> result) {
         timeouts.inc();
-        result.complete(List.of(fallbackResult(req, ForecastStatus.TIMEOUT)));
+        result.complete(List.of(fallbackResult(req.request(), ForecastStatus.TIMEOUT)));
     }
 
     private ForecastResult fallbackResult(InferenceRequest req, ForecastStatus status) {
@@ -146,6 +199,10 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
             BatcherRegistry.release(batcherKey);
             batcher = null;
         }
+        if (routed != null) {
+            ServingPools.release(routedKey);
+            routed = null;
+        }
     }
 
     /** Builds an {@link AsyncInference}; defaults are the named constants above. */
@@ -158,8 +215,29 @@ public final class AsyncInference extends RichAsyncFunction<InferenceRequest, Fo
         private Duration timeout = DEFAULT_TIMEOUT;
         private int capacity = DEFAULT_CAPACITY;
         private int horizon = 16;
+        private String modelStoreDir = "";
+        private List<ModelRef> preload = List.of();
+        private Duration loadRetry = Duration.ofMinutes(5);
 
         Builder() {}
+
+        /** Where routed versions are loaded from ({@code <dir>/<model>/<version>/}); empty: built-ins only. */
+        public Builder setModelStore(String modelStoreDir) {
+            this.modelStoreDir = Objects.requireNonNull(modelStoreDir, "modelStoreDir");
+            return this;
+        }
+
+        /** Versions loaded before the first request (those of the configured rules). */
+        public Builder setPreload(List<ModelRef> preload) {
+            this.preload = List.copyOf(preload);
+            return this;
+        }
+
+        /** How long a version that failed to load is skipped before it is tried again. */
+        public Builder setLoadRetry(Duration loadRetry) {
+            this.loadRetry = Objects.requireNonNull(loadRetry, "loadRetry");
+            return this;
+        }
 
         public Builder setModel(String model) {
             this.model = Objects.requireNonNull(model, "model");

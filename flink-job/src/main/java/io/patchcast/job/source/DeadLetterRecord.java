@@ -28,7 +28,11 @@ public record DeadLetterRecord(
         PRE_EPOCH_TIMESTAMP,
         DUPLICATE,
         LATE,
-        STEP_UNKNOWN
+        STEP_UNKNOWN,
+        /** A model-control command with a bad pattern, model or version name. */
+        BAD_CONTROL,
+        /** A ROUTE to a model version the model store does not hold. */
+        UNKNOWN_MODEL
     }
 
     public static DeadLetterRecord of(Point p, Reason reason, String detail, long now) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeOptionsTest {
 
     static final List<Class<?>> OPTION_CLASSES = List.of(SourceOptions.class, SinkOptions.class,
-            PatchOptions.class, InferenceOptions.class, AnomalyOptions.class, JobOptions.class);
+            PatchOptions.class, InferenceOptions.class, RouteOptions.class, AnomalyOptions.class, JobOptions.class);
 
     static List<ConfigOption<?>> options() throws IllegalAccessException {
         List<ConfigOption<?>> out = new ArrayList<>();

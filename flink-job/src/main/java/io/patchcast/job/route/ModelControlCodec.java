@@ -1,0 +1,85 @@
+package io.patchcast.job.route;
+
+import io.patchcast.job.source.DeadLetterRecord.Reason;
+import io.patchcast.schema.ControlAction;
+import io.patchcast.schema.ModelControl;
+import io.patchcast.store.ModelRef;
+import io.patchcast.store.ModelStore;
+import io.patchcast.store.RouteRule;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.MissingSchemaException;
+
+/**
+ * Decodes and checks a ModelControl command (Avro single-object encoding) without throwing: the
+ * result is a rule (a tombstone for UNROUTE) or a reason and detail for the dead-letter topic.
+ */
+public final class ModelControlCodec {
+
+    /** Exactly one of {@code rule} and {@code reason} is set. */
+    public record Decoded(RouteRule rule, Reason reason, String detail) {}
+
+    private final ModelStore store;
+
+    public ModelControlCodec(ModelStore store) {
+        this.store = store;
+    }
+
+    public static byte[] encode(ModelControl c) {
+        try {
+            ByteBuffer b = ModelControl.getEncoder().encode(c);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode " + c, e);
+        }
+    }
+
+    public Decoded decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            return bad(Reason.UNDECODABLE, "empty control record value (tombstone?)");
+        }
+        ModelControl c;
+        try {
+            c = ModelControl.getDecoder().decode(value);
+        } catch (MissingSchemaException e) {
+            return bad(Reason.UNKNOWN_SCHEMA, "Avro schema fingerprint not known to this job: "
+                    + e.getMessage() + "; expected ModelControl v1");
+        } catch (BadHeaderException e) {
+            return bad(Reason.UNDECODABLE, "not Avro single-object encoding (expected header C3 01 + "
+                    + "8-byte fingerprint): " + e.getMessage());
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            return bad(Reason.UNDECODABLE, "malformed ModelControl body: " + e);
+        }
+        String pattern = c.getSeriesPattern().toString();
+        long issuedAt = c.getIssuedAt().toEpochMilli();
+        try {
+            RouteRule.compile(pattern);
+            if (c.getAction() == ControlAction.UNROUTE) {
+                return new Decoded(RouteRule.unroute(pattern, issuedAt), null, null);
+            }
+            ModelRef target = new ModelRef(c.getModel().toString(), c.getVersion().toString());
+            if (!store.contains(target)) {
+                return bad(Reason.UNKNOWN_MODEL, String.format(
+                        "ROUTE %s -> %s: no such version in the model store %s (expected the folder %s/%s/ with %s)",
+                        pattern, target, store.dir(), target.model(), target.version(), "manifest.json"));
+            }
+            List<? extends CharSequence> ch = c.getChannels();
+            String[] channels = new String[ch.size()];
+            for (int i = 0; i < channels.length; i++) {
+                channels[i] = ch.get(i).toString();
+            }
+            return new Decoded(RouteRule.route(pattern, target, channels, issuedAt), null, null);
+        } catch (IllegalArgumentException e) {
+            return bad(Reason.BAD_CONTROL, c.getAction() + " " + pattern + ": " + e.getMessage());
+        }
+    }
+
+    private static Decoded bad(Reason reason, String detail) {
+        return new Decoded(null, reason, detail);
+    }
+}

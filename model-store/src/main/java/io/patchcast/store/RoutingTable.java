@@ -1,0 +1,102 @@
+package io.patchcast.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Which model versions may forecast a series: the rules in precedence order, immutable.
+ *
+ * <p>Order: rules set on the model-control topic first, the most recently issued first (ties by
+ * pattern, so every subtask orders alike); then the configured rules, in configuration order. A
+ * control command (ROUTE or UNROUTE) for a pattern replaces the configured rule of the same pattern.
+ * The first rule whose pattern matches the whole series key decides; series no rule matches use the
+ * default model.
+ */
+public final class RoutingTable {
+
+    private record Compiled(RouteRule rule, Pattern pattern) {}
+
+    private static final RoutingTable EMPTY = new RoutingTable(List.of());
+
+    private final List<Compiled> rules;
+
+    private RoutingTable(List<Compiled> rules) {
+        this.rules = rules;
+    }
+
+    public static RoutingTable empty() {
+        return EMPTY;
+    }
+
+    /**
+     * @param configured rules from configuration, in configuration order
+     * @param control the current rule per pattern from the control topic, tombstones included
+     */
+    public static RoutingTable of(List<RouteRule> configured, Collection<RouteRule> control) {
+        List<RouteRule> ordered = new ArrayList<>();
+        Set<String> overridden = new HashSet<>();
+        control.stream()
+                .peek(r -> overridden.add(r.seriesPattern()))
+                .filter(r -> !r.isTombstone())
+                .sorted(Comparator.comparingLong(RouteRule::issuedAt).reversed()
+                        .thenComparing(RouteRule::seriesPattern))
+                .forEach(ordered::add);
+        for (RouteRule r : configured) {
+            if (!overridden.contains(r.seriesPattern()) && !r.isTombstone()) {
+                ordered.add(r);
+            }
+        }
+        List<Compiled> compiled = new ArrayList<>(ordered.size());
+        for (RouteRule r : ordered) {
+            compiled.add(new Compiled(r, RouteRule.compile(r.seriesPattern())));
+        }
+        return new RoutingTable(List.copyOf(compiled));
+    }
+
+    /** The rules in precedence order. */
+    public List<RouteRule> rules() {
+        return rules.stream().map(Compiled::rule).toList();
+    }
+
+    /** The first rule matching the whole series key, or null (the default model). */
+    public RouteRule match(String seriesKey) {
+        for (Compiled c : rules) {
+            if (c.pattern().matcher(seriesKey).matches()) {
+                return c.rule();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The versions that may serve a series, most wanted first: the first matching rule's target and
+     * the versions it served before, then those of later matching rules (what served the series
+     * before a newer rule took it over). Empty: the default model. A server uses the first of them
+     * that is loaded, so a series keeps its old version until the new one is ready.
+     */
+    public List<ModelRef> candidates(String seriesKey) {
+        LinkedHashSet<ModelRef> out = new LinkedHashSet<>();
+        for (Compiled c : rules) {
+            if (c.pattern().matcher(seriesKey).matches()) {
+                out.add(c.rule().target());
+                out.addAll(List.of(c.rule().previous()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    public int size() {
+        return rules.size();
+    }
+
+    @Override
+    public String toString() {
+        return rules().toString();
+    }
+}

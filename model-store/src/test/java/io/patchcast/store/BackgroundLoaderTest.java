@@ -1,0 +1,154 @@
+package io.patchcast.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class BackgroundLoaderTest {
+
+    static final ModelRef V1 = new ModelRef("m", "1");
+    static final ModelRef V2 = new ModelRef("m", "2");
+
+    /** A loaded "model": remembers its version and whether it was closed. */
+    static final class Loaded implements AutoCloseable {
+        final ModelRef ref;
+        volatile boolean closed;
+
+        Loaded(ModelRef ref) {
+            this.ref = ref;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void oldVersionServesUntilTheNewOneIsLoadedThenOnlyTheNew() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            if (ref.equals(V2)) {
+                await(release);
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            loader.load(V1).get(10, TimeUnit.SECONDS);
+            List<ModelRef> candidates = List.of(V2, V1);
+            // V2 is loading (blocked): every request is served by V1, none waits
+            for (int i = 0; i < 100; i++) {
+                assertThat(loader.firstReady(candidates).ref()).isEqualTo(V1);
+            }
+            release.countDown();
+            loader.load(V2).get(10, TimeUnit.SECONDS);
+            assertThat(loader.firstReady(candidates).ref()).isEqualTo(V2);
+            assertThat(loader.firstReady(candidates).value().ref).isEqualTo(V2);
+            assertThat(loader.loads()).isEqualTo(2);
+            assertThat(loader.failures()).isZero();
+        }
+    }
+
+    @Test
+    void aFailingLoadKeepsTheOldVersionCountsTheFailureAndRetriesOnlyAfterTheDelay() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        AtomicLong attempts = new AtomicLong();
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            if (ref.equals(V2)) {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("SHA-256 of model.safetensors is 00, manifest expects ff");
+            }
+            return new Loaded(ref);
+        }, Duration.ofSeconds(60), now::get)) {
+            loader.load(V1).get(10, TimeUnit.SECONDS);
+            assertThat(loader.load(V2)).failsWithin(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 50; i++) {
+                assertThat(loader.firstReady(List.of(V2, V1)).ref()).isEqualTo(V1);
+            }
+            assertThat(loader.failures()).isEqualTo(1);
+            assertThat(attempts).hasValue(1); // no reload storm from the requests above
+            now.addAndGet(60_000);
+            assertThat(loader.firstReady(List.of(V2, V1)).ref()).isEqualTo(V1);
+            assertThat(loader.load(V2)).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(attempts).hasValue(2);
+            assertThat(loader.failures()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void noCandidateLoadedMeansTheDefaultAndClosingClosesEveryLoadedVersion() throws Exception {
+        List<Loaded> made = Collections.synchronizedList(new ArrayList<>());
+        BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            Loaded l = new Loaded(ref);
+            made.add(l);
+            return l;
+        }, Duration.ofMinutes(1));
+        assertThat(loader.firstReady(List.of())).isNull();
+        loader.load(V1).get(10, TimeUnit.SECONDS);
+        loader.load(V2).get(10, TimeUnit.SECONDS);
+        loader.close();
+        assertThat(made).hasSize(2).allMatch(l -> l.closed);
+    }
+
+    @Test
+    void concurrentRequestsDuringASwapEachGetOneWholeVersionAndNeverGoBack() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            if (ref.equals(V2)) {
+                await(release);
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            loader.load(V1).get(10, TimeUnit.SECONDS);
+            Map<Integer, List<ModelRef>> seen = new ConcurrentHashMap<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                threads.add(new Thread(() -> {
+                    List<ModelRef> mine = new ArrayList<>();
+                    for (int i = 0; i < 20_000; i++) {
+                        BackgroundLoader.Served<Loaded> s = loader.firstReady(List.of(V2, V1));
+                        assertThat(s.value().ref).isEqualTo(s.ref()); // the version named is the one serving
+                        mine.add(s.ref());
+                        if (i == 5_000 && id == 0) {
+                            release.countDown();
+                            loader.load(V2).join();
+                        }
+                    }
+                    seen.put(id, mine);
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            for (List<ModelRef> s : seen.values()) {
+                int firstNew = s.indexOf(V2);
+                assertThat(s.subList(0, firstNew < 0 ? s.size() : firstNew)).allMatch(V1::equals);
+                if (firstNew >= 0) {
+                    assertThat(s.subList(firstNew, s.size())).allMatch(V2::equals);
+                }
+            }
+            assertThat(seen.get(0)).contains(V1, V2);
+        }
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            if (!l.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test latch not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
