@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code bin/patchcast <command>}: the project's command line. */
 @Command(name = "patchcast", mixinStandardHelpOptions = true, version = "patchcast 0.1.0",
         description = "Streaming forecasting and anomaly detection for monitoring metrics.",
-        subcommands = {DemoCommand.class, ScoreCommand.class, EvaluateCommand.class, VerifyMoiraiCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, ScoreCommand.class, EvaluateCommand.class, TrainDefaultCommand.class,
+                SynthCommand.class, VerifyMoiraiCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Patchcast implements Runnable {
 

@@ -20,13 +20,21 @@ public final class SyntheticSeries {
 
     private SyntheticSeries() {}
 
+    /** A series and its sampling step. */
+    public record Sample(double[] values, long stepMillis) {}
+
     /** A series of {@code length} points; NaN marks a missing point. */
     public static double[] generate(SplittableRandom r, int length) {
+        return sample(r, length).values();
+    }
+
+    /** As {@link #generate}, with the sampling step the series was drawn at. */
+    public static Sample sample(SplittableRandom r, int length) {
         int perDay = PER_DAY[r.nextInt(PER_DAY.length)];
         double phase = r.nextDouble() * perDay * 7; // random start in the week
         double[] x = kernelSample(r, length, perDay, phase);
         x = augment(r, x, perDay);
-        return x;
+        return new Sample(x, 86_400_000L / perDay);
     }
 
     /** A random composition of 1 to 3 kernel samples (+ or x), KernelSynth-style. */

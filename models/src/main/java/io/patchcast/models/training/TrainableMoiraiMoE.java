@@ -161,6 +161,18 @@ public final class TrainableMoiraiMoE implements AutoCloseable {
         return params;
     }
 
+    /**
+     * Replaces parameter {@code key} by a fresh leaf holding {@code value}'s numbers (no gradient
+     * history); the old array and its gradient are freed.
+     */
+    void replace(String key, NDArray value) {
+        NDArray old = params.get(key);
+        NDArray fresh = manager.create(value.toFloatArray(), old.getShape());
+        fresh.setRequiresGradient(true);
+        params.put(key, fresh);
+        old.close();
+    }
+
     public NDManager manager() {
         return manager;
     }
@@ -219,7 +231,7 @@ public final class TrainableMoiraiMoE implements AutoCloseable {
             String pre = "layers." + li + ".";
             GroupedQueryAttention attn = GroupedQueryAttention.of(dModel / E, E, p(pre + "q.T"),
                     p(pre + "k.T"), p(pre + "v.T"), p(pre + "q_norm"), p(pre + "k_norm"), p(pre + "out.T"),
-                    p(pre + "var_emb"), rope);
+                    call.zeros(new Shape(2, dModel / E)).add(p(pre + "var_emb")), rope);
             NDArray hs = h.reshape(n, l, dModel);
             NDArray a = attn.forward(RMSNorm.of(p(pre + "norm1")).forward(hs), ctx);
             NDArray h1 = hs.add(a).reshape(t, dModel);

@@ -29,6 +29,10 @@ import java.util.SplittableRandom;
  * applies AdamW (decoupled weight decay on matrices) with warm-up + cosine decay and global-norm
  * gradient clipping.
  *
+ * <p>Each step replaces every parameter by a fresh leaf tensor holding its new value, so no
+ * gradient survives into the next step (zeroing in place cannot clear an infinite gradient:
+ * inf - inf is NaN, and one overflowing batch would poison every later step).
+ *
  * <p>The batch of step s depends only on (seed, s), and checkpoints hold parameters and Adam
  * moments exactly, so a resumed run repeats the uninterrupted one.
  */
@@ -161,19 +165,27 @@ public final class Trainer implements AutoCloseable {
         try (NDManager call = model.manager().newSubManager()) {
             double loss;
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                gc.zeroGradients();
                 NDArray l = loss(call, in);
                 gc.backward(l);
                 loss = l.getFloat();
             }
-            NDArray sqSum = null;
+            // every temporary below is created in `call` (DJL attaches results to the first
+            // operand's manager), so nothing accumulates in the long-lived parameter manager
+            NDArray[] grads = new NDArray[params.size()];
+            NDArray sqSum = call.zeros(new Shape());
+            int gi = 0;
             for (NDArray p : params.values()) {
-                NDArray g2 = p.getGradient().square().sum();
-                sqSum = sqSum == null ? g2 : sqSum.add(g2);
+                NDArray g = p.getGradient();
+                g.attach(call);
+                grads[gi++] = g;
+                sqSum = sqSum.add(call.ones(new Shape()).mul(g).square().sum());
             }
             double sq = sqSum.getFloat();
             if (!Double.isFinite(loss) || !Double.isFinite(sq)) {
                 // a non-finite batch leaves the parameters and moments as they are
+                for (String k : model.keys()) {
+                    model.replace(k, params.get(k));
+                }
                 skipped++;
                 step++;
                 return loss;
@@ -183,18 +195,20 @@ public final class Trainer implements AutoCloseable {
             long t = step + 1;
             double bc1 = 1 - Math.pow(recipe.beta1(), t);
             double bc2 = 1 - Math.pow(recipe.beta2(), t);
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            gi = 0;
+            for (Map.Entry<String, NDArray> e : new LinkedHashMap<>(params).entrySet()) {
                 NDArray p = e.getValue();
-                NDArray g = p.getGradient().mul((float) coef);
+                NDArray g = call.create((float) coef).mul(grads[gi++]);
                 NDArray a = m1.get(e.getKey());
                 NDArray v = m2.get(e.getKey());
                 a.muli((float) recipe.beta1()).addi(g.mul((float) (1 - recipe.beta1())));
                 v.muli((float) recipe.beta2()).addi(g.square().mul((float) (1 - recipe.beta2())));
-                NDArray update = a.div((float) bc1).div(v.div((float) bc2).sqrt().add((float) ADAM_EPS));
+                NDArray denom = call.create((float) (1 / bc2)).mul(v).sqrt().add((float) ADAM_EPS);
+                NDArray update = call.create((float) (1 / bc1)).mul(a).div(denom);
                 if (TrainableMoiraiMoE.decays(e.getKey())) {
-                    update = update.add(p.mul((float) recipe.weightDecay()));
+                    update = update.add(call.create((float) recipe.weightDecay()).mul(p));
                 }
-                p.subi(update.mul((float) lr));
+                model.replace(e.getKey(), p.sub(update.mul((float) lr)));
             }
             lastLoss = loss;
             step++;
