@@ -171,6 +171,9 @@ public final class TrainableMoiraiMoE implements AutoCloseable {
         fresh.setRequiresGradient(true);
         params.put(key, fresh);
         old.close();
+        if (value != old) {
+            value.close(); // e.g. p.sub(...), which DJL attaches to the parameter's manager
+        }
     }
 
     public NDManager manager() {
