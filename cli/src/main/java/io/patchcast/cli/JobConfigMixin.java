@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 /** Options shared by commands that run the job's code: the model and any job option. */
 final class JobConfigMixin {
 
-    @Option(names = "--model", description = "Model: 'seasonal-naive' or a model folder. Default: ${DEFAULT-VALUE}.",
-            defaultValue = "seasonal-naive")
+    @Option(names = "--model", description = "Model: 'default' (the shipped model), 'seasonal-naive' or a model folder. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "default")
     String model;
 
     @Option(names = {"-c", "--conf"}, paramLabel = "KEY=VALUE",

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code bin/patchcast <command>}: the project's command line. */
 @Command(name = "patchcast", mixinStandardHelpOptions = true, version = "patchcast 0.1.0",
         description = "Streaming forecasting and anomaly detection for monitoring metrics.",
-        subcommands = {DemoCommand.class, ScoreCommand.class, EvaluateNabCommand.class, VerifyMoiraiCommand.class,
-                VerifyCalfCommand.class, TrainCalfCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, ScoreCommand.class, EvaluateCommand.class, EvaluateNabCommand.class,
+                TrainDefaultCommand.class, SynthCommand.class, VerifyMoiraiCommand.class, VerifyCalfCommand.class,
+                TrainCalfCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Patchcast implements Runnable {
 

@@ -27,6 +27,10 @@ public final class ModelRegistry {
 
     public static final String SEASONAL_NAIVE = "seasonal-naive";
     public static final String MOIRAI_MOE = "moirai-moe";
+    /** The shipped model: {@link #DEFAULT_DIR} under {@code patchcast.home} (or the working folder). */
+    public static final String DEFAULT = "default";
+    /** Where the shipped model lives, relative to the project root. */
+    public static final String DEFAULT_DIR = "model-store/default/patchcast-moirai-moe-s";
     static final String CONFIG = "config.json";
     static final String WEIGHTS = "model.safetensors";
 
@@ -47,10 +51,20 @@ public final class ModelRegistry {
             LOG.info("model loaded: {}@{} (built in)", f.name(), f.version());
             return f;
         }
+        if (DEFAULT.equals(spec)) {
+            Path dir = defaultDir();
+            if (!Files.isDirectory(dir)) {
+                LOG.warn("the shipped model is missing ({} not found; set patchcast.home to the project root):"
+                        + " using {}", dir.toAbsolutePath(), SEASONAL_NAIVE);
+                return open(SEASONAL_NAIVE, device, engineThreads);
+            }
+            return open(dir.toString(), device, engineThreads);
+        }
         Path dir = Path.of(spec);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(String.format(
-                    "model '%s' is neither a built-in model (%s) nor a model folder", spec, SEASONAL_NAIVE));
+                    "model '%s' is neither a built-in model (%s, %s) nor a model folder", spec, SEASONAL_NAIVE,
+                    DEFAULT));
         }
         try {
             String name;
@@ -87,6 +101,11 @@ public final class ModelRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The shipped model's folder: {@code ${patchcast.home:-.}/model-store/default/<name>}. */
+    public static Path defaultDir() {
+        return Path.of(System.getProperty("patchcast.home", ".")).resolve(DEFAULT_DIR);
     }
 
     static Device device(String device) {

@@ -9,8 +9,8 @@ public final class InferenceOptions {
     private InferenceOptions() {}
 
     public static final ConfigOption<String> MODEL =
-            ConfigOptions.key("patchcast.model").stringType().defaultValue("seasonal-naive")
-                    .withDescription("Default model: 'seasonal-naive' (built in) or a model folder: a Moirai-MoE checkpoint (config.json + model.safetensors, with manifest.json to verify SHA-256).");
+            ConfigOptions.key("patchcast.model").stringType().defaultValue("default")
+                    .withDescription("Default model: 'default' (the shipped model, model-store/default/patchcast-moirai-moe-s under patchcast.home; seasonal-naive when it is missing), 'seasonal-naive' (built in) or a model folder: a Moirai-MoE checkpoint (config.json + model.safetensors, with manifest.json to verify SHA-256).");
 
     public static final ConfigOption<String> DEVICE =
             ConfigOptions.key("patchcast.inference.device").stringType().defaultValue("cpu")

@@ -137,6 +137,28 @@ public record MoiraiMoEConfig(
             @JsonProperty("_target_") String target, @JsonProperty("scale") Double scale) {}
 
     /** Parses {@code file}; unknown keys are logged once, bad values fail naming the file. */
+    /**
+     * The config.json of a checkpoint with these sizes and the released head (mixture of
+     * Student-T, Normal fixed scale 1e-3, Negative Binomial, Log-Normal), in the HF formatting.
+     */
+    public static String releasedJson(int dModel, int dFf, int numLayers) {
+        return String.format(
+                java.util.Locale.ROOT,
+                """
+{"attn_dropout_p": 0.0, "d_ff": %d, "d_model": %d, "distr_output": {\
+"_target_": "uni2ts.distribution.mixture.MixtureOutput", "components": [\
+{"_target_": "uni2ts.distribution.student_t.StudentTOutput"}, \
+{"_target_": "uni2ts.distribution.normal.NormalFixedScaleOutput", "scale": 0.001},\
+ {"_target_": "uni2ts.distribution.negative_binomial.NegativeBinomialOutput"}, \
+{"_target_": "uni2ts.distribution.log_normal.LogNormalOutput"}]}, \
+"dropout_p": 0.0, "max_seq_len": 512, "num_layers": %d, "patch_sizes": [16], \
+"scaling": true}
+""",
+                dFf,
+                dModel,
+                numLayers);
+    }
+
     public static MoiraiMoEConfig load(Path file) throws IOException {
         ObjectMapper mapper =
                 new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);

@@ -20,6 +20,12 @@ public final class BinaryAttentionBias {
         this.different = different;
     }
 
+    /** From {@code emb} (2, H) as given (row 0 different, row 1 same variate), e.g. trainable. */
+    public static BinaryAttentionBias of(NDArray emb) {
+        long h = emb.getShape().get(1);
+        return new BinaryAttentionBias(emb.get(1).reshape(1, h, 1, 1), emb.get(0).reshape(1, h, 1, 1));
+    }
+
     public static BinaryAttentionBias load(WeightLoader w, String prefix, int numHeads)
             throws IOException {
         float[] emb = w.floats(prefix + "emb.weight", "(2, num_heads)", 2, numHeads);

@@ -50,6 +50,34 @@ public final class GroupedQueryAttention {
         this.timeQkProj = timeQkProj;
     }
 
+    /**
+     * From arrays as given (e.g. trainable parameters): projections transposed to (D, H*E) and
+     * (H*E, D), QK-norm weights (E), variate embedding (2, H).
+     */
+    public static GroupedQueryAttention of(
+            int numHeads,
+            int headDim,
+            NDArray qProjT,
+            NDArray kProjT,
+            NDArray vProjT,
+            NDArray qNorm,
+            NDArray kNorm,
+            NDArray outProjT,
+            NDArray varEmb,
+            RotaryProjection rope) {
+        return new GroupedQueryAttention(
+                numHeads,
+                headDim,
+                qProjT,
+                kProjT,
+                vProjT,
+                RMSNorm.of(qNorm),
+                RMSNorm.of(kNorm),
+                outProjT,
+                BinaryAttentionBias.of(varEmb),
+                rope);
+    }
+
     /** Loads {@code prefix + "q_proj.weight"} etc.; {@code rope} is shared by all layers. */
     public static GroupedQueryAttention load(
             WeightLoader w,

@@ -152,7 +152,7 @@ public final class MoEFeedForward {
     }
 
     /** Top-2 LARGEST distances and softmax over them (uni2ts ffn.py; spec §7, pitfall 1). */
-    static Routing route(float[] dist, int tokens) {
+    public static Routing route(float[] dist, int tokens) {
         int[] experts = new int[tokens * NUM_EXPERTS_PER_TOKEN];
         float[] weights = new float[tokens * NUM_EXPERTS_PER_TOKEN];
         float[] margin = new float[tokens];

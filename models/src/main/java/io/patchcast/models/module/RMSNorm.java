@@ -19,6 +19,11 @@ public final class RMSNorm {
         this.weight = weight;
     }
 
+    /** Over {@code weight} (D) as given, e.g. a trainable parameter. */
+    public static RMSNorm of(NDArray weight) {
+        return new RMSNorm(weight);
+    }
+
     public static RMSNorm load(WeightLoader w, String prefix, int dim) throws IOException {
         return new RMSNorm(w.vector(prefix + "weight", "RMSNorm over the last dim", dim));
     }

@@ -2,6 +2,7 @@ package io.patchcast.models.moiraimoe.bench;
 
 import io.patchcast.models.distribution.DistrParamProj;
 
+import io.patchcast.models.io.MoiraiMoEConfig;
 import io.patchcast.models.io.SafetensorsWriter;
 
 import java.io.IOException;
@@ -87,21 +88,7 @@ public final class RandomCheckpoint {
             bias(w, r, "param_proj.proj." + leaf + ".bias", dModel, 1, out);
         }
         w.write(dir.resolve("model.safetensors"));
-        Files.writeString(
-                dir.resolve("config.json"),
-                String.format(
-                        java.util.Locale.ROOT,
-                        """
-{"attn_dropout_p": 0.0, "d_ff": %d, "d_model": %d, "distr_output": {\
-"_target_": "uni2ts.distribution.mixture.MixtureOutput", "components": [\
-{"_target_": "uni2ts.distribution.student_t.StudentTOutput"}, \
-{"_target_": "uni2ts.distribution.normal.NormalFixedScaleOutput", "scale": 0.001},\
- {"_target_": "uni2ts.distribution.negative_binomial.NegativeBinomialOutput"}, \
-{"_target_": "uni2ts.distribution.log_normal.LogNormalOutput"}]}, \
-"dropout_p": 0.0, "max_seq_len": 512, "num_layers": %d, "patch_sizes": [16], \
-"scaling": true}
-""",
-                        dFf, dModel, layers));
+        Files.writeString(dir.resolve("config.json"), MoiraiMoEConfig.releasedJson(dModel, dFf, layers));
         return dir;
     }
 
