@@ -187,14 +187,10 @@ public final class MoEFeedForward {
         return new Routing(dist, experts, weights, margin);
     }
 
-    /** x (T, D), in {@code call}; returns (T, D) attached to x's manager, and the routing. */
-    public Result forward(NDArray x) {
-        return forward(x, ComputePool.SEQUENTIAL);
-    }
-
     /**
-     * As {@link #forward(NDArray)}, the chosen experts spread over the pool's threads (each
-     * expert's numbers are the same whichever thread computes them).
+     * x (T, D), in {@code call}; returns (T, D) attached to x's manager, and the routing. The
+     * chosen experts are spread over the pool's threads (each expert's numbers are the same
+     * whichever thread computes them; {@link ComputePool#SEQUENTIAL} runs them in order).
      */
     public Result forward(NDArray x, ComputePool pool) {
         NDManager call = x.getManager();
