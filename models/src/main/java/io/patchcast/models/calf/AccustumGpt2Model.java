@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
+import io.patchcast.models.module.Scalars;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,13 +106,13 @@ final class AccustumGpt2Model {
         NDArray qkv = CalfOps.linear(a, b.cAttnWeight(), b.cAttnBias()); // (B, M, 3D)
         if (b.loraA() != null) {
             // peft lora.Linear: base(x) + scaling * lora_B(lora_A(dropout(x)))
-            qkv = qkv.add(a.matMul(b.loraA()).matMul(b.loraB()).mul(loraScaling));
+            qkv = qkv.add(Scalars.mul(a.matMul(b.loraA()).matMul(b.loraB()), loraScaling));
         }
         NDArray q = CalfOps.heads(qkv.get(new NDIndex("..., 0:{}", d)), numHeads);
         NDArray k = CalfOps.heads(qkv.get(new NDIndex("..., {}:{}", d, 2 * d)), numHeads);
         NDArray v = CalfOps.heads(qkv.get(new NDIndex("..., {}:", 2 * d)), numHeads);
         float scale = (float) (1.0 / Math.sqrt((double) d / numHeads));
-        NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(causal).softmax(-1);
+        NDArray att = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(causal).softmax(-1);
         NDArray o = CalfOps.linear(CalfOps.mergeHeads(att.matMul(v)), b.cProjWeight(), b.cProjBias());
         hs = hs.add(o);
         NDArray mIn = CalfOps.layerNorm(hs, b.ln2Weight(), b.ln2Bias(), CalfConfig.LN_EPS);

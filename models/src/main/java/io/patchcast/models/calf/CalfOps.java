@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
+import io.patchcast.models.module.Scalars;
+
 /**
  * The tensor functions CALF's layers are built from, written with the activation as first operand
  * so results belong to the caller's manager and autograd reaches every parameter (CONVENTIONS §5).
@@ -19,7 +21,7 @@ final class CalfOps {
         NDArray mu = x.mean(new int[] {-1}, true);
         NDArray xc = x.sub(mu);
         NDArray var = xc.square().mean(new int[] {-1}, true);
-        return xc.div(var.add(eps).sqrt()).mul(weight).add(bias);
+        return xc.div(Scalars.add(var, eps).sqrt()).mul(weight).add(bias);
     }
 
     /** y = x wT + b with wT stored (in, out). */
@@ -30,8 +32,8 @@ final class CalfOps {
 
     /** transformers {@code NewGELUActivation} (gelu_new): tanh approximation. */
     static NDArray geluNew(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = Scalars.mul(x.add(Scalars.mul(Scalars.pow(x, 3), 0.044715f)), SQRT_2_OVER_PI);
+        return Scalars.mul(x, 0.5f).mul(Scalars.add(inner.tanh(), 1f));
     }
 
     static NDArray relu(NDArray x) {

@@ -31,6 +31,8 @@ public final class CalfTrainer {
     private final CmLoss loss;
     private double learningRate;
     private final Map<String, Adam> optimisers = new LinkedHashMap<>();
+    /** Runs between forward and backward; tests make Java collect its buffers there. */
+    Runnable beforeBackward = () -> {};
 
     public CalfTrainer(CalfModel model, float[] wordEmbedding, CmLoss loss, double learningRate) {
         this.model = model;
@@ -86,6 +88,7 @@ public final class CalfTrainer {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 CalfModel.Outputs out = model.forward(xs, we);
                 CmLoss.Terms t = loss.apply(out, ys, c.gptLayers());
+                beforeBackward.run();
                 gc.backward(t.total());
                 terms[0] = t.task().getFloat();
                 terms[1] = t.output().getFloat();

@@ -3,6 +3,8 @@ package io.patchcast.models.calf;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
+import io.patchcast.models.module.Scalars;
+
 import java.util.Objects;
 
 /**
@@ -39,7 +41,7 @@ public record CmLoss(Kind task, Kind output, Kind feature, float taskW, float ou
                 case SMOOTH_L1 -> {
                     // nn.SmoothL1Loss(beta=1): 0.5 d^2 if |d| < 1 else |d| - 0.5
                     NDArray ad = d.abs();
-                    yield NDArrays.where(ad.lt(1f), ad.square().mul(0.5f), ad.sub(0.5f)).mean();
+                    yield NDArrays.where(ad.lt(1f), Scalars.mul(ad.square(), 0.5), Scalars.sub(ad, 0.5)).mean();
                 }
             };
         }
@@ -72,12 +74,14 @@ public record CmLoss(Kind task, Kind output, Kind feature, float taskW, float ou
         for (int k = 0; k <= gptLayers; k++) {
             int j = gptLayers - k; // the tuples are zipped reversed: weight 1 on the last feature
             NDArray term =
-                    feature.apply(out.get("features_time." + j), out.get("features_text." + j)).mul(w);
+                    Scalars.mul(feature.apply(out.get("features_time." + j), out.get("features_text." + j)), w);
             featureLoss = featureLoss == null ? term : featureLoss.add(term);
             w *= FEATURE_DECAY;
         }
         NDArray total =
-                taskLoss.mul(taskW).add(outputLoss.mul(outputW)).add(featureLoss.mul(featureW));
+                Scalars.mul(taskLoss, taskW)
+                        .add(Scalars.mul(outputLoss, outputW))
+                        .add(Scalars.mul(featureLoss, featureW));
         return new Terms(taskLoss, outputLoss, featureLoss, total);
     }
 }

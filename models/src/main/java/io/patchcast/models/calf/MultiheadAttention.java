@@ -3,6 +3,8 @@ package io.patchcast.models.calf;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 
+import io.patchcast.models.module.Scalars;
+
 /**
  * Port of torch {@code nn.MultiheadAttention} as CALF's {@code Encoder_PCA} uses it (spec §3.2):
  * packed {@code in_proj_weight} = [W_q; W_k; W_v], biases on, no mask, no dropout.
@@ -37,7 +39,7 @@ final class MultiheadAttention {
         NDArray k = CalfOps.heads(kvp.get(new NDIndex("..., {}:{}", d, 2 * d)), numHeads);
         NDArray v = CalfOps.heads(kvp.get(new NDIndex("..., {}:", 2 * d)), numHeads);
         float scale = (float) (1.0 / Math.sqrt((double) d / numHeads));
-        NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1); // (B, H, T, S)
+        NDArray att = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).softmax(-1); // (B, H, T, S)
         NDArray o = CalfOps.mergeHeads(att.matMul(v));
         return new Result(CalfOps.linear(o, outProjT, outProjBias), att);
     }

@@ -134,7 +134,7 @@ public final class GroupedQueryAttention {
                         .forward(ctx.sameVariate(), ctx.notSameVariate())
                         .add(ctx.maskBias()); // (N, H, L, L)
         NDArray logits =
-                q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headDim)).add(bias);
+                Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0f / (float) Math.sqrt(headDim)).add(bias);
         NDArray att = logits.softmax(-1).matMul(v); // (N, H, L, E)
         NDArray merged = att.transpose(0, 2, 1, 3).reshape(n, l, (long) numHeads * headDim);
         return merged.matMul(outProjT);
@@ -160,7 +160,7 @@ public final class GroupedQueryAttention {
                         .forward(ctx.sameVariate().get(rows), ctx.notSameVariate().get(rows))
                         .add(ctx.maskBias().get(rows)); // (N, H, K, L)
         NDArray logits =
-                q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headDim)).add(bias);
+                Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0f / (float) Math.sqrt(headDim)).add(bias);
         NDArray att = logits.softmax(-1).matMul(v); // (N, H, K, E)
         NDArray merged = att.transpose(0, 2, 1, 3).reshape(n, kq, (long) numHeads * headDim);
         return merged.matMul(outProjT);

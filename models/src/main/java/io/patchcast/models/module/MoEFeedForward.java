@@ -147,8 +147,8 @@ public final class MoEFeedForward {
     NDArray distances(NDArray x) {
         long t = x.getShape().get(0);
         NDArray norm = x.square().sum(new int[] {-1}, true); // (T, 1)
-        NDArray aug = x.mul(-2f).concat(norm, -1).concat(x.getManager().ones(new Shape(t, 1)), -1);
-        return aug.matMul(centroidAugT).maximum(1e-30f).sqrt(); // clamp_min(1e-30).sqrt()
+        NDArray aug = Scalars.mul(x, -2f).concat(norm, -1).concat(x.getManager().ones(new Shape(t, 1)), -1);
+        return Scalars.maximum(aug.matMul(centroidAugT), 1e-30f).sqrt(); // clamp_min(1e-30).sqrt()
     }
 
     /** Top-2 LARGEST distances and softmax over them (uni2ts ffn.py; spec §7, pitfall 1). */

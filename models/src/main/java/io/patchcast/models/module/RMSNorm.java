@@ -31,6 +31,6 @@ public final class RMSNorm {
     /** x (..., D) -> (..., D), in x's manager. */
     public NDArray forward(NDArray x) {
         NDArray ms = x.square().mean(new int[] {-1}, true); // (..., 1)
-        return x.div(ms.add(EPS).sqrt()).mul(weight);
+        return x.div(Scalars.add(ms, EPS).sqrt()).mul(weight);
     }
 }

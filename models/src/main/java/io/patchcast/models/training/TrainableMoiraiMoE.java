@@ -19,6 +19,7 @@ import io.patchcast.models.module.MoEFeedForward;
 import io.patchcast.models.module.PackedStdScaler;
 import io.patchcast.models.module.RMSNorm;
 import io.patchcast.models.module.RotaryProjection;
+import io.patchcast.models.module.Scalars;
 import io.patchcast.models.moiraimoe.PackedBatch;
 
 import java.io.IOException;
@@ -250,8 +251,8 @@ public final class TrainableMoiraiMoE implements AutoCloseable {
         NDManager call = f.getManager();
         int tokens = Math.toIntExact(f.getShape().get(0));
         NDArray norm = f.square().sum(new int[] {-1}, true);
-        NDArray aug = f.mul(-2f).concat(norm, -1).concat(call.ones(new Shape(tokens, 1)), -1);
-        NDArray dist = aug.matMul(centroidAugT[layer]).maximum(1e-30f).sqrt(); // (T, X)
+        NDArray aug = Scalars.mul(f, -2f).concat(norm, -1).concat(call.ones(new Shape(tokens, 1)), -1);
+        NDArray dist = Scalars.maximum(aug.matMul(centroidAugT[layer]), 1e-30f).sqrt(); // (T, X)
         MoEFeedForward.Routing r = MoEFeedForward.route(dist.toFloatArray(), tokens);
         long[] chosen = new long[tokens * 2];
         for (int i = 0; i < chosen.length; i++) {

@@ -51,6 +51,8 @@ public final class Trainer implements AutoCloseable {
     private long step;
     private double lastLoss = Double.NaN;
     private long skipped;
+    /** Runs between forward and backward; tests make Java collect its buffers there. */
+    Runnable beforeBackward = () -> {};
 
     private Trainer(Recipe recipe, TrainableMoiraiMoE model, long step) {
         this.recipe = recipe;
@@ -166,6 +168,7 @@ public final class Trainer implements AutoCloseable {
             double loss;
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray l = loss(call, in);
+                beforeBackward.run();
                 gc.backward(l);
                 loss = l.getFloat();
             }

@@ -7,11 +7,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import io.patchcast.models.io.SafetensorsReader;
+import io.patchcast.models.module.FreedBuffers;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 class CalfTrainerTest {
@@ -53,6 +57,41 @@ class CalfTrainerTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void javaCollectingBuffersBetweenForwardAndBackwardChangesNothing() throws Exception {
+        CalfConfig c = CalfConfig.read(FIXTURES.resolve("config.json"));
+        try (NDManager root = NDManager.newBaseManager();
+                SafetensorsReader ts = SafetensorsReader.open(FIXTURES.resolve("train_step.safetensors"));
+                SafetensorsReader we = SafetensorsReader.open(FIXTURES.resolve("word_embedding.safetensors"))) {
+            float[] x = ts.floats("batch_x");
+            float[] y = ts.floats("batch_y");
+            float[] emb = we.floats("word_embedding");
+            Map<String, float[]> plain;
+            try (CalfParameters p = CalfParameters.load(c, FIXTURES.resolve("model_unmerged.safetensors"), null,
+                    root.newSubManager())) {
+                plain = new CalfTrainer(new CalfModel(p), emb, CmLoss.defaults(), 5e-4).step(x, y, 2, 3).gradients();
+            }
+            List<ByteBuffer> poison = new ArrayList<>();
+            try (CalfParameters p = CalfParameters.load(c, FIXTURES.resolve("model_unmerged.safetensors"), null,
+                    root.newSubManager())) {
+                CalfTrainer t = new CalfTrainer(new CalfModel(p), emb, CmLoss.defaults(), 5e-4);
+                t.beforeBackward = () -> {
+                    try {
+                        poison.addAll(FreedBuffers.collectAndPoison(10_000));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                Map<String, float[]> collected = t.step(x, y, 2, 3).gradients();
+                assertThat(collected.keySet()).containsExactlyElementsOf(plain.keySet());
+                for (String n : plain.keySet()) {
+                    assertThat(collected.get(n)).as(n).containsExactly(plain.get(n));
+                }
+            }
+            assertThat(poison).hasSize(20_000);
         }
     }
 

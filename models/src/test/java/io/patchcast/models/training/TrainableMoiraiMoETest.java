@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.patchcast.models.module.FreedBuffers;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +102,33 @@ class TrainableMoiraiMoETest {
             float[] resumed = flat(t.model());
             assertThat(resumed).containsExactly(straight);
         }
+    }
+
+    @Test
+    void javaCollectingBuffersBetweenForwardAndBackwardChangesNothing() throws Exception {
+        float[] plain;
+        try (Trainer t = Trainer.start(tiny(3), Device.cpu())) {
+            for (int i = 0; i < 3; i++) {
+                t.trainStep();
+            }
+            plain = flat(t.model());
+        }
+        List<ByteBuffer> poison = new ArrayList<>();
+        try (Trainer t = Trainer.start(tiny(3), Device.cpu())) {
+            t.beforeBackward = () -> {
+                try {
+                    poison.addAll(FreedBuffers.collectAndPoison(5_000));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (int i = 0; i < 3; i++) {
+                assertThat(t.trainStep()).isFinite();
+            }
+            assertThat(t.skippedSteps()).isZero();
+            assertThat(flat(t.model())).containsExactly(plain);
+        }
+        assertThat(poison).hasSize(3 * 10_000);
     }
 
     static float[] flat(TrainableMoiraiMoE m) {
