@@ -11,12 +11,14 @@ import io.patchcast.job.config.SinkOptions;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.AsyncInference;
 import io.patchcast.job.inference.ForecastResult;
+import io.patchcast.job.inference.InferenceTask;
 import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.job.patch.PatchAssemblerFunction;
 import io.patchcast.job.patch.PatchConfig;
 import io.patchcast.job.patch.PatchPoint;
 import io.patchcast.job.route.ConfiguredRouter;
 import io.patchcast.job.route.ControlDecoder;
+import io.patchcast.job.route.GroupAssembler;
 import io.patchcast.job.route.RoutedRequest;
 import io.patchcast.job.route.Router;
 import io.patchcast.job.score.ScoreConfig;
@@ -173,9 +175,9 @@ public final class PatchcastJob {
 
         String controlTopic = conf.get(RouteOptions.CONTROL_TOPIC);
         SingleOutputStreamOperator<RouteRule> control = null;
-        SingleOutputStreamOperator<RoutedRequest> routed;
+        SingleOutputStreamOperator<InferenceTask> routed;
         if (controlTopic.isBlank()) {
-            routed = requests.map(new ConfiguredRouter(routeRules(conf))).uid("router-configured").name("router");
+            routed = requests.process(new ConfiguredRouter(routeRules(conf))).uid("router-configured").name("router");
         } else {
             // commands in one order on every subtask: one reader, one decoder, then broadcast
             control = env.fromSource(controlSource(conf, bootstrap, controlTopic), new NoEventTime<>(), "model-control")
@@ -188,8 +190,13 @@ public final class PatchcastJob {
                     .uid("router").name("router");
         }
 
+        // a multichannel model's channels meet per patch before they are forecast together
+        DataStream<InferenceTask> groups = routed.getSideOutput(Tags.GROUP_MEMBERS)
+                .keyBy(RoutedRequest::groupKey)
+                .process(new GroupAssembler(conf.get(RouteOptions.GROUP_WAIT)))
+                .uid("group-assembler").name("group-assembler");
         SingleOutputStreamOperator<ForecastResult> forecasts = AsyncDataStream
-                .unorderedWait(routed, inference, inference.timeout().toMillis(), TimeUnit.MILLISECONDS,
+                .unorderedWait(routed.union(groups), inference, inference.timeout().toMillis(), TimeUnit.MILLISECONDS,
                         inference.capacity())
                 .uid("inference").name("inference");
 

@@ -15,6 +15,11 @@ public final class Tags {
     public static final OutputTag<PatchPoint> PATCH_POINTS =
             new OutputTag<>("patch-points", org.apache.flink.api.common.typeinfo.TypeInformation.of(PatchPoint.class));
 
+    /** Requests of a multichannel model's channels, on their way to {@link io.patchcast.job.route.GroupAssembler}. */
+    public static final OutputTag<io.patchcast.job.route.RoutedRequest> GROUP_MEMBERS =
+            new OutputTag<>("group-members", org.apache.flink.api.common.typeinfo.TypeInformation.of(
+                    io.patchcast.job.route.RoutedRequest.class));
+
     public static final OutputTag<AlertEvent> ALERTS =
             new OutputTag<>("alerts", org.apache.flink.api.common.typeinfo.TypeInformation.of(AlertEvent.class));
 }

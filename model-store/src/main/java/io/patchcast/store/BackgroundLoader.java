@@ -83,6 +83,20 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         return null;
     }
 
+    /**
+     * The first candidate that is loaded and {@code usable}, starting loads for the candidates ahead
+     * of it; null when none is.
+     */
+    public Served<T> firstReady(List<ModelRef> candidates, java.util.function.Predicate<? super T> usable) {
+        for (ModelRef ref : candidates) {
+            T t = readyOrLoad(ref);
+            if (t != null && usable.test(t)) {
+                return new Served<>(ref, t);
+            }
+        }
+        return null;
+    }
+
     /** Completes when the version is loaded (or failed); starts loading it if needed. */
     public CompletableFuture<T> load(ModelRef ref) {
         return slot(ref).future;

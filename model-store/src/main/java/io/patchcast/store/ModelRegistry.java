@@ -1,7 +1,10 @@
 package io.patchcast.store;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.calf.CalfArtifact;
+import io.patchcast.models.calf.CalfForecaster;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
 import io.patchcast.models.io.MoiraiMoEConfig;
 import io.patchcast.models.moiraimoe.MoiraiMoeForecaster;
@@ -13,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a model by its spec: a built-in name ({@code seasonal-naive}) or a model folder.
+ * Opens a model by its spec: a built-in name ({@code seasonal-naive}) or a model folder: Moirai-MoE,
+ * or CALF (manifest type {@code calf}, a multichannel model, see {@link Forecaster#channels()}).
  *
  * <p>A folder with {@code manifest.json} is verified file by file (SHA-256) before anything is
  * loaded, and named by its manifest. A folder without one is taken as a released Hugging Face
@@ -27,6 +31,8 @@ public final class ModelRegistry {
 
     public static final String SEASONAL_NAIVE = "seasonal-naive";
     public static final String MOIRAI_MOE = "moirai-moe";
+    /** A CALF model of one channel group, as {@code train-calf} writes it. */
+    public static final String CALF = "calf";
     /** The shipped model: {@link #DEFAULT_DIR} under {@code patchcast.home} (or the working folder). */
     public static final String DEFAULT = "default";
     /** Where the shipped model lives, relative to the project root. */
@@ -86,10 +92,15 @@ public final class ModelRegistry {
                 LOG.info("model folder {} has no {}: loading it as a released checkpoint, {} SHA-256 {}",
                         dir, Manifest.FILE, WEIGHTS, sha);
             }
+            if (CALF.equals(type)) {
+                CalfForecaster f = CalfArtifact.load(dir, name, version, NDManager.newBaseManager(device(device)));
+                LOG.info("model {}@{} loaded: CALF over channels {}", name, version, f.channels());
+                return f;
+            }
             if (!MOIRAI_MOE.equals(type)) {
                 throw new IllegalArgumentException(String.format(
-                        "%s: model type '%s' (%s@%s) is not supported by this build (supported: %s)",
-                        dir, type, name, version, MOIRAI_MOE));
+                        "%s: model type '%s' (%s@%s) is not supported by this build (supported: %s, %s)",
+                        dir, type, name, version, MOIRAI_MOE, CALF));
             }
             return MoiraiMoeForecaster.builder()
                     .setCheckpoint(dir)

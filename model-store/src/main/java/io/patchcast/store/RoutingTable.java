@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * pattern, so every subtask orders alike); then the configured rules, in configuration order. A
  * control command (ROUTE or UNROUTE) for a pattern replaces the configured rule of the same pattern.
  * The first rule whose pattern matches the whole series key decides; series no rule matches use the
- * default model.
+ * default model. A rule with channels (a multichannel model) applies only to the series it names:
+ * its pattern selects among them, and other series it matches are left to the rules after it.
  */
 public final class RoutingTable {
 
@@ -64,14 +65,20 @@ public final class RoutingTable {
         return rules.stream().map(Compiled::rule).toList();
     }
 
-    /** The first rule matching the whole series key, or null (the default model). */
+    /** The first rule that applies to the series, or null (the default model). */
     public RouteRule match(String seriesKey) {
         for (Compiled c : rules) {
-            if (c.pattern().matcher(seriesKey).matches()) {
+            if (applies(c, seriesKey)) {
                 return c.rule();
             }
         }
         return null;
+    }
+
+    private static boolean applies(Compiled c, String seriesKey) {
+        String[] channels = c.rule().channels();
+        return c.pattern().matcher(seriesKey).matches()
+                && (channels.length == 0 || java.util.Arrays.asList(channels).contains(seriesKey));
     }
 
     /**
@@ -83,7 +90,7 @@ public final class RoutingTable {
     public List<ModelRef> candidates(String seriesKey) {
         LinkedHashSet<ModelRef> out = new LinkedHashSet<>();
         for (Compiled c : rules) {
-            if (c.pattern().matcher(seriesKey).matches()) {
+            if (applies(c, seriesKey)) {
                 out.add(c.rule().target());
                 out.addAll(List.of(c.rule().previous()));
             }

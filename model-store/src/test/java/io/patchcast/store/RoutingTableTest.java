@@ -87,6 +87,19 @@ class RoutingTableTest {
     }
 
     @Test
+    void aRuleWithChannelsAppliesOnlyToTheSeriesItNames() {
+        RouteRule calf = RouteRule.route(".*\\{host=\"db-1\"\\}", CALF_1,
+                new String[] {"cpu{host=\"db-1\"}", "mem{host=\"db-1\"}"}, 0);
+        RouteRule all = RouteRule.route(".*", MOIRAI, null, 0);
+        RoutingTable t = RoutingTable.of(List.of(calf, all), List.of());
+        assertThat(t.match("cpu{host=\"db-1\"}")).isEqualTo(calf);
+        assertThat(t.candidates("mem{host=\"db-1\"}")).containsExactly(CALF_1, MOIRAI);
+        // matches the pattern but is not a channel of the model: the next rule
+        assertThat(t.match("disk{host=\"db-1\"}")).isEqualTo(all);
+        assertThat(t.candidates("disk{host=\"db-1\"}")).containsExactly(MOIRAI);
+    }
+
+    @Test
     void badRulesAreRejectedSayingWhatIsExpected() {
         assertThatThrownBy(() -> RouteRules.parse("calf-db/1"))
                 .hasMessageContaining("routing rule 'calf-db/1': no '='");

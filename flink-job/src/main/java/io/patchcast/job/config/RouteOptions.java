@@ -23,4 +23,8 @@ public final class RouteOptions {
     public static final ConfigOption<Duration> LOAD_RETRY =
             ConfigOptions.key("patchcast.route.load-retry").durationType().defaultValue(Duration.ofMinutes(5))
                     .withDescription("A model version that failed to load is not tried again for this long (the versions already serving keep serving), so a broken artifact does not reload on every request.");
+
+    public static final ConfigOption<Duration> GROUP_WAIT =
+            ConfigOptions.key("patchcast.route.group-wait").durationType().defaultValue(Duration.ofMinutes(5))
+                    .withDescription("How far (in event time) the watermark may pass a patch start before a multichannel model's group for that patch is given up: the channels that arrived are then forecast on their own (by single-series candidates or patchcast.model), so none is lost. A complete group never waits for it.");
 }

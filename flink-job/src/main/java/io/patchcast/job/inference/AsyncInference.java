@@ -1,7 +1,7 @@
 package io.patchcast.job.inference;
 
 import io.patchcast.job.patch.InferenceRequest;
-import io.patchcast.job.route.RoutedRequest;
+import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
@@ -10,8 +10,9 @@ import io.patchcast.store.ModelRef;
 import io.patchcast.store.ModelRegistry;
 import io.patchcast.store.ModelStore;
 import java.time.Duration;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,8 +39,13 @@ import org.slf4j.LoggerFactory;
  * request is pinned to one batcher, hence one model version, when it is submitted: the version
  * named in its output is the one that computed it. Requests without a loaded candidate go to the
  * default model ({@code patchcast.model}).
+ *
+ * <p>A group task (every channel of a multichannel model for one patch) goes to the first loaded
+ * candidate whose channels are the group's, as one unit of a batch. Without one, and for a single
+ * series, only candidates that forecast single series qualify, then the default model; each
+ * channel is then forecast on its own. Results come out one per series either way.
  */
-public final class AsyncInference extends RichAsyncFunction<RoutedRequest, ForecastResult> {
+public final class AsyncInference extends RichAsyncFunction<InferenceTask, ForecastResult> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
 
@@ -104,7 +110,8 @@ public final class AsyncInference extends RichAsyncFunction<RoutedRequest, Forec
         batcherKey = model + "|" + device + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon;
         try {
             batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
-                    ModelRegistry.open(model, device, engineThreads), maxBatchSize, maxBatchDelay, horizon));
+                    singleSeries(ModelRegistry.open(model, device, engineThreads)), maxBatchSize, maxBatchDelay,
+                    horizon));
         } catch (RuntimeException e) {
             // a missing or broken model must not stop the job: every forecast falls back, marked so
             LOG.error("model '{}' could not be loaded; every forecast of this subtask falls back to {}: {}",
@@ -130,6 +137,18 @@ public final class AsyncInference extends RichAsyncFunction<RoutedRequest, Forec
         g.gauge("modelLoadFailures", () -> routed.failures());
     }
 
+    /** The default model forecasts any series, so it cannot be a multichannel model. */
+    private static Forecaster singleSeries(Forecaster f) {
+        if (!f.channels().isEmpty()) {
+            String msg = String.format("%s@%s is a multichannel model (channels %s): route its channels to it with a"
+                    + " rule (patchcast.route.rules) instead of making it patchcast.model", f.name(), f.version(),
+                    f.channels());
+            f.close();
+            throw new IllegalArgumentException(msg);
+        }
+        return f;
+    }
+
     /** The versions of the configured rules serve from the first request, not after a load. */
     private void preload() {
         for (ModelRef ref : preload) {
@@ -146,40 +165,92 @@ public final class AsyncInference extends RichAsyncFunction<RoutedRequest, Forec
     }
 
     @Override
-    public void asyncInvoke(RoutedRequest routedReq, ResultFuture<ForecastResult> result) {
-        InferenceRequest req = routedReq.request();
+    public void asyncInvoke(InferenceTask task, ResultFuture<ForecastResult> result) {
+        List<ModelRef> candidates = List.of(task.candidates());
+        if (task.isGroup()) {
+            List<String> channels = task.channelList();
+            BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(candidates,
+                    b -> b.forecaster().channels().equals(channels));
+            if (s != null) {
+                forecastGroup(task, s.value(), result);
+                return;
+            }
+        }
+        List<CompletableFuture<ForecastResult>> parts = new ArrayList<>(task.requests().length);
+        for (InferenceRequest req : task.requests()) {
+            parts.add(forecastOne(req, candidates));
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((v, err) -> {
+            List<ForecastResult> out = new ArrayList<>(parts.size());
+            for (CompletableFuture<ForecastResult> p : parts) {
+                out.add(p.join()); // never exceptional: forecastOne falls back itself
+            }
+            result.complete(out);
+        });
+    }
+
+    private void forecastGroup(InferenceTask task, MicroBatcher batcher, ResultFuture<ForecastResult> result) {
+        Forecaster model = batcher.forecaster();
+        List<ForecastRequest> requests = new ArrayList<>(task.requests().length);
+        for (InferenceRequest r : task.requests()) {
+            requests.add(r.toForecastRequest());
+        }
+        batcher.submitAll(requests).whenComplete((rs, err) -> {
+            List<ForecastResult> out = new ArrayList<>(requests.size());
+            for (int i = 0; i < task.requests().length; i++) {
+                InferenceRequest req = task.requests()[i];
+                if (err != null) {
+                    fallbacks.inc();
+                    out.add(fallbackResult(req, ForecastStatus.FALLBACK));
+                } else {
+                    record(rs.get(i));
+                    out.add(toResult(req, rs.get(i).forecast(), model, ForecastStatus.OK));
+                }
+            }
+            result.complete(out);
+        });
+    }
+
+    /** One series: its first loaded single-series candidate, else the default model; never fails. */
+    private CompletableFuture<ForecastResult> forecastOne(InferenceRequest req, List<ModelRef> candidates) {
         MicroBatcher batcher = this.batcher;
-        if (routedReq.candidates().length > 0) {
-            BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(List.of(routedReq.candidates()));
+        if (!candidates.isEmpty()) {
+            BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(candidates,
+                    b -> b.forecaster().channels().isEmpty());
             if (s != null) {
                 batcher = s.value();
             }
         }
         if (batcher == null) {
             fallbacks.inc();
-            result.complete(List.of(fallbackResult(req, ForecastStatus.FALLBACK)));
-            return;
+            return CompletableFuture.completedFuture(fallbackResult(req, ForecastStatus.FALLBACK));
         }
         Forecaster primary = batcher.forecaster();
-        batcher.submit(req.toForecastRequest()).whenComplete((r, err) -> {
+        return batcher.submit(req.toForecastRequest()).handle((r, err) -> {
             if (err != null) {
                 fallbacks.inc();
-                result.complete(List.of(fallbackResult(req, ForecastStatus.FALLBACK)));
-                return;
+                return fallbackResult(req, ForecastStatus.FALLBACK);
             }
-            batchSize.update(r.batchSize());
-            queueWaitMs.update(r.queueWaitNanos() / 1_000_000);
-            latencyMs.update(r.inferenceNanos() / 1_000_000);
-            forecasts.inc();
-            result.complete(Collections.singletonList(
-                    toResult(req, r.forecast(), primary, ForecastStatus.OK)));
+            record(r);
+            return toResult(req, r.forecast(), primary, ForecastStatus.OK);
         });
     }
 
+    private void record(BatchResult r) {
+        batchSize.update(r.batchSize());
+        queueWaitMs.update(r.queueWaitNanos() / 1_000_000);
+        latencyMs.update(r.inferenceNanos() / 1_000_000);
+        forecasts.inc();
+    }
+
     @Override
-    public void timeout(RoutedRequest req, ResultFuture<ForecastResult> result) {
-        timeouts.inc();
-        result.complete(List.of(fallbackResult(req.request(), ForecastStatus.TIMEOUT)));
+    public void timeout(InferenceTask task, ResultFuture<ForecastResult> result) {
+        List<ForecastResult> out = new ArrayList<>(task.requests().length);
+        for (InferenceRequest req : task.requests()) {
+            timeouts.inc();
+            out.add(fallbackResult(req, ForecastStatus.TIMEOUT));
+        }
+        result.complete(out);
     }
 
     private ForecastResult fallbackResult(InferenceRequest req, ForecastStatus status) {

@@ -15,13 +15,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects forecast requests from every subtask in a JVM into batches for one model: a batch is
  * sent when it holds {@code maxBatchSize} requests or its oldest request has waited
- * {@code maxBatchDelay}. One worker thread per model; a failed call fails only its own requests.
+ * {@code maxBatchDelay}. Requests submitted together ({@link #submitAll}, a multichannel model's
+ * group) stay together in one batch, in their order; a unit that does not fit starts the next batch.
+ * One worker thread per model; a failed call fails only its own requests.
  */
 public final class MicroBatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
 
-    private record Pending(ForecastRequest request, long enqueued, CompletableFuture<BatchResult> future) {}
+    private record Pending(List<ForecastRequest> requests, long enqueued, CompletableFuture<List<BatchResult>> future) {}
 
     private final Forecaster forecaster;
     private final int maxBatchSize;
@@ -51,12 +53,21 @@ public final class MicroBatcher implements AutoCloseable {
     }
 
     public CompletableFuture<BatchResult> submit(ForecastRequest request) {
-        CompletableFuture<BatchResult> f = new CompletableFuture<>();
+        return submitAll(List.of(request)).thenApply(r -> r.get(0));
+    }
+
+    /** Requests forecast in one batch, in this order (a multichannel model's group); results in order. */
+    public CompletableFuture<List<BatchResult>> submitAll(List<ForecastRequest> requests) {
+        CompletableFuture<List<BatchResult>> f = new CompletableFuture<>();
         if (!running) {
             f.completeExceptionally(new IllegalStateException("micro-batcher is closed"));
             return f;
         }
-        queue.add(new Pending(request, System.nanoTime(), f));
+        if (requests.isEmpty()) {
+            f.complete(List.of());
+            return f;
+        }
+        queue.add(new Pending(List.copyOf(requests), System.nanoTime(), f));
         return f;
     }
 
@@ -66,21 +77,29 @@ public final class MicroBatcher implements AutoCloseable {
 
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatchSize);
+        Pending carry = null; // the unit that did not fit the last batch
         while (running) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending first = carry != null ? carry : queue.poll(100, TimeUnit.MILLISECONDS);
+                carry = null;
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
+                int size = first.requests().size();
                 long deadline = first.enqueued() + maxDelayNanos;
-                while (batch.size() < maxBatchSize) {
+                while (size < maxBatchSize) {
                     long left = deadline - System.nanoTime();
                     Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
                     }
+                    if (size + next.requests().size() > maxBatchSize) {
+                        carry = next;
+                        break;
+                    }
                     batch.add(next);
+                    size += next.requests().size();
                 }
                 call(batch);
             } catch (InterruptedException e) {
@@ -94,6 +113,9 @@ public final class MicroBatcher implements AutoCloseable {
                 batch.clear();
             }
         }
+        if (carry != null) {
+            carry.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
+        }
         Pending p;
         while ((p = queue.poll()) != null) {
             p.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
@@ -102,21 +124,25 @@ public final class MicroBatcher implements AutoCloseable {
 
     private void call(List<Pending> batch) {
         long start = System.nanoTime();
-        List<ForecastRequest> requests = new ArrayList<>(batch.size());
+        List<ForecastRequest> requests = new ArrayList<>(maxBatchSize);
         for (Pending p : batch) {
-            requests.add(p.request());
+            requests.addAll(p.requests());
         }
         try {
             List<QuantileForecast> out = forecaster.forecast(requests, horizon);
             long took = System.nanoTime() - start;
-            LOG.debug("{}: batch of {} in {} us", forecaster.name(), batch.size(), took / 1000);
-            for (int i = 0; i < batch.size(); i++) {
-                Pending p = batch.get(i);
-                p.future().complete(new BatchResult(out.get(i), batch.size(), start - p.enqueued(), took));
+            LOG.debug("{}: batch of {} in {} us", forecaster.name(), requests.size(), took / 1000);
+            int i = 0;
+            for (Pending p : batch) {
+                List<BatchResult> results = new ArrayList<>(p.requests().size());
+                for (int k = 0; k < p.requests().size(); k++) {
+                    results.add(new BatchResult(out.get(i++), requests.size(), start - p.enqueued(), took));
+                }
+                p.future().complete(results);
             }
         } catch (RuntimeException | Error e) {
             // an Error too (native link or out-of-memory in the model): fail this batch, keep the worker alive
-            LOG.warn("{}: model call for a batch of {} failed: {}", forecaster.name(), batch.size(), e.toString());
+            LOG.warn("{}: model call for a batch of {} failed: {}", forecaster.name(), requests.size(), e.toString());
             for (Pending p : batch) {
                 p.future().completeExceptionally(e);
             }

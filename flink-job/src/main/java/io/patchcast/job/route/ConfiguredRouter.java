@@ -1,15 +1,17 @@
 package io.patchcast.job.route;
 
+import io.patchcast.job.Tags;
+import io.patchcast.job.inference.InferenceTask;
 import io.patchcast.job.patch.InferenceRequest;
-import io.patchcast.store.ModelRef;
 import io.patchcast.store.RouteRule;
 import io.patchcast.store.RoutingTable;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
 
 /** The {@link Router} of a job without a control topic: the configured rules only, no state. */
-public final class ConfiguredRouter extends RichMapFunction<InferenceRequest, RoutedRequest> {
+public final class ConfiguredRouter extends ProcessFunction<InferenceRequest, InferenceTask> {
 
     private final List<RouteRule> configured;
     private transient RoutingTable table;
@@ -24,7 +26,12 @@ public final class ConfiguredRouter extends RichMapFunction<InferenceRequest, Ro
     }
 
     @Override
-    public RoutedRequest map(InferenceRequest req) {
-        return new RoutedRequest(req, table.candidates(req.seriesKey()).toArray(new ModelRef[0]));
+    public void processElement(InferenceRequest req, Context ctx, Collector<InferenceTask> out) {
+        RoutedRequest r = Router.route(table, req);
+        if (r.isGroupMember()) {
+            ctx.output(Tags.GROUP_MEMBERS, r);
+        } else {
+            out.collect(InferenceTask.single(r));
+        }
     }
 }

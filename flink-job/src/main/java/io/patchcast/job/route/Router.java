@@ -1,5 +1,7 @@
 package io.patchcast.job.route;
 
+import io.patchcast.job.Tags;
+import io.patchcast.job.inference.InferenceTask;
 import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.store.ModelRef;
 import io.patchcast.store.RouteRule;
@@ -18,12 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Attaches to each request the model versions that may serve it. The rules from the control topic
+ * Attaches to each request the model versions that may serve it; requests of a multichannel model's
+ * channels go to the {@link io.patchcast.job.Tags#GROUP_MEMBERS} side output. The rules from the control topic
  * live in broadcast state (checkpointed, so they survive a restart); the configured rules come with
  * the job. See {@link RoutingTable} for the order and {@link RouteRule#over} for what a command
  * keeps of the rule it replaces.
  */
-public final class Router extends BroadcastProcessFunction<InferenceRequest, RouteRule, RoutedRequest> {
+public final class Router extends BroadcastProcessFunction<InferenceRequest, RouteRule, InferenceTask> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
@@ -39,17 +42,32 @@ public final class Router extends BroadcastProcessFunction<InferenceRequest, Rou
     }
 
     @Override
-    public void processElement(InferenceRequest req, ReadOnlyContext ctx, Collector<RoutedRequest> out)
+    public void processElement(InferenceRequest req, ReadOnlyContext ctx, Collector<InferenceTask> out)
             throws Exception {
         if (table == null) {
             // first element after start or restore: the rules are in the restored broadcast state
             table = build(ctx.getBroadcastState(RULES));
         }
-        out.collect(new RoutedRequest(req, table.candidates(req.seriesKey()).toArray(new ModelRef[0])));
+        RoutedRequest r = route(table, req);
+        if (r.isGroupMember()) {
+            ctx.output(Tags.GROUP_MEMBERS, r);
+        } else {
+            out.collect(InferenceTask.single(r));
+        }
+    }
+
+    /**
+     * The request with its candidates; a member of a multichannel model's group when the rule that
+     * applies names channels (the request then waits for its group in {@link GroupAssembler}).
+     */
+    static RoutedRequest route(RoutingTable table, InferenceRequest req) {
+        RouteRule rule = table.match(req.seriesKey());
+        ModelRef[] candidates = table.candidates(req.seriesKey()).toArray(new ModelRef[0]);
+        return new RoutedRequest(req, candidates, rule == null ? null : rule.channels());
     }
 
     @Override
-    public void processBroadcastElement(RouteRule cmd, Context ctx, Collector<RoutedRequest> out) throws Exception {
+    public void processBroadcastElement(RouteRule cmd, Context ctx, Collector<InferenceTask> out) throws Exception {
         BroadcastState<String, RouteRule> state = ctx.getBroadcastState(RULES);
         RouteRule prior = state.get(cmd.seriesPattern());
         if (prior == null) {

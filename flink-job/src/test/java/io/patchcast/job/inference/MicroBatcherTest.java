@@ -121,6 +121,27 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aGroupStaysTogetherInOneBatchAndStartsTheNextWhenItDoesNotFit() throws Exception {
+        batcher = new MicroBatcher(model, 4, Duration.ofMillis(200), 16);
+        model.hold = new CountDownLatch(1);
+        CompletableFuture<BatchResult> first = batcher.submit(req("s0", 0));
+        assertThat(model.entered.await(WAIT_S, TimeUnit.SECONDS)).isTrue(); // s0 alone in the model call
+        CompletableFuture<BatchResult> a = batcher.submit(req("s1", 1));
+        CompletableFuture<BatchResult> b = batcher.submit(req("s2", 2));
+        CompletableFuture<List<BatchResult>> group = batcher.submitAll(List.of(req("g0", 10), req("g1", 11), req("g2", 12)));
+        CompletableFuture<BatchResult> c = batcher.submit(req("s3", 3));
+        model.hold.countDown();
+        await(first);
+        await(a);
+        await(b);
+        await(c);
+        List<BatchResult> g = group.get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(g).extracting(r -> r.forecast().mean()[0]).containsExactly(10f, 11f, 12f);
+        // s1 s2 + the group of 3 would be 5 > 4: the group starts the next batch, s3 joins it
+        assertThat(model.batches).containsExactly(List.of("s0"), List.of("s1", "s2"), List.of("g0", "g1", "g2", "s3"));
+    }
+
+    @Test
     void loneRequestIsSentAfterMaxBatchDelay() throws Exception {
         batcher = new MicroBatcher(model, 64, Duration.ofMillis(5), 16);
         BatchResult r = await(batcher.submit(req("alone", 7)));

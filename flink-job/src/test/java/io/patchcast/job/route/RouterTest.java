@@ -2,6 +2,7 @@ package io.patchcast.job.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.patchcast.job.inference.InferenceTask;
 import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.store.ModelRef;
 import io.patchcast.store.RouteRule;
@@ -25,22 +26,22 @@ class RouterTest {
         return new InferenceRequest(key, start, 1000, start - 1000, new float[] {1, 2}, new boolean[] {true, true});
     }
 
-    static TwoInputStreamOperatorTestHarness<InferenceRequest, RouteRule, RoutedRequest> harness(
+    static TwoInputStreamOperatorTestHarness<InferenceRequest, RouteRule, InferenceTask> harness(
             List<RouteRule> configured) throws Exception {
-        TwoInputStreamOperatorTestHarness<InferenceRequest, RouteRule, RoutedRequest> h =
+        TwoInputStreamOperatorTestHarness<InferenceRequest, RouteRule, InferenceTask> h =
                 new TwoInputStreamOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(
                         new Router(configured), List.of(Router.RULES)));
         h.setup();
         return h;
     }
 
-    static List<ModelRef> candidatesOf(TwoInputStreamOperatorTestHarness<InferenceRequest, RouteRule, RoutedRequest> h,
+    static List<ModelRef> candidatesOf(TwoInputStreamOperatorTestHarness<InferenceRequest, RouteRule, InferenceTask> h,
             String key, long start) throws Exception {
         h.processElement1(req(key, start), start);
-        RoutedRequest last = (RoutedRequest) ((org.apache.flink.streaming.runtime.streamrecord.StreamRecord<?>)
+        InferenceTask last = (InferenceTask) ((org.apache.flink.streaming.runtime.streamrecord.StreamRecord<?>)
                 h.getOutput().stream().filter(o -> o instanceof org.apache.flink.streaming.runtime.streamrecord.StreamRecord<?>)
                         .reduce((a, b) -> b).orElseThrow()).getValue();
-        assertThat(last.request().patchStart()).isEqualTo(start);
+        assertThat(last.requests()[0].patchStart()).isEqualTo(start);
         return Arrays.asList(last.candidates());
     }
 
@@ -90,9 +91,42 @@ class RouterTest {
     @Test
     void withoutAControlTopicTheConfiguredRulesRouteAlike() throws Exception {
         ConfiguredRouter r = new ConfiguredRouter(RouteRules.parse("calf-db/1=cpu\\{host=\"db-.*\"\\};moirai-moe-small/7=cpu.*"));
-        r.open(null);
-        assertThat(r.map(req(DB, 0)).candidates()).containsExactly(V1, M);
-        assertThat(r.map(req(WEB, 0)).candidates()).containsExactly(M);
-        assertThat(r.map(req("mem", 0)).candidates()).isEmpty();
+        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.ProcessOperator<>(r))) {
+            h.open();
+            h.processElement(req(DB, 0), 0);
+            h.processElement(req(WEB, 0), 0);
+            h.processElement(req("mem", 0), 0);
+            List<InferenceTask> out = h.extractOutputValues();
+            assertThat(out.get(0).candidates()).containsExactly(V1, M);
+            assertThat(out.get(1).candidates()).containsExactly(M);
+            assertThat(out.get(2).candidates()).isEmpty();
+        }
+    }
+
+    @Test
+    void channelsOfAMultichannelRuleGoToTheGroupSideOutput() throws Exception {
+        String mem = "mem{host=\"db-1\"}";
+        ConfiguredRouter r = new ConfiguredRouter(RouteRules.parse(
+                "calf-db/1[" + DB + "|" + mem + "]=.*\\{host=\"db-1\"\\};moirai-moe-small/7=.*"));
+        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.ProcessOperator<>(r))) {
+            h.open();
+            h.processElement(req(DB, 0), 0);
+            h.processElement(req(mem, 0), 0);
+            h.processElement(req("disk{host=\"db-1\"}", 0), 0); // matches the pattern, not a channel
+            List<InferenceTask> main = h.extractOutputValues();
+            assertThat(main).singleElement().satisfies(t -> {
+                assertThat(t.requests()[0].seriesKey()).isEqualTo("disk{host=\"db-1\"}");
+                assertThat(t.candidates()).containsExactly(M);
+            });
+            var members = h.getSideOutput(io.patchcast.job.Tags.GROUP_MEMBERS);
+            assertThat(members).hasSize(2);
+            for (var m : members) {
+                assertThat(m.getValue().channels()).containsExactly(DB, mem);
+                assertThat(m.getValue().candidates()).containsExactly(V1, M);
+                assertThat(m.getValue().groupKey()).isEqualTo(DB + "\n" + mem);
+            }
+        }
     }
 }

@@ -26,6 +26,16 @@ public interface Forecaster extends AutoCloseable {
      */
     List<QuantileForecast> forecast(List<ForecastRequest> batch, int horizon);
 
+    /**
+     * The series a multichannel model forecasts together, in channel order; empty (the default) for a
+     * model of single series. A multichannel model takes batches of whole groups: {@code
+     * channels().size()} consecutive requests per group, their {@code seriesKey}s these channels in
+     * this order, with contexts that end at the same time.
+     */
+    default List<String> channels() {
+        return List.of();
+    }
+
     @Override
     default void close() {}
 }

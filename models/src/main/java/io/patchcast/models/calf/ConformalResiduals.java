@@ -55,6 +55,48 @@ public record ConformalResiduals(int channels, int horizon, float[] offsets) {
         return new ConformalResiduals(channels, horizon, out);
     }
 
+    /**
+     * Offsets of one channel from its rolling residuals: {@code residuals[h]} holds the residuals of
+     * step h ({@code counts[h]} of them, any order; sorted in place). A level whose split-conformal
+     * order statistic lies inside the sample takes it: {@code ceil((n + 1) q)} for q >= 0.5, {@code
+     * floor((n + 1) q)} for q < 0.5 (the lower bound's mirror rule). A level beyond the sample (too
+     * few residuals for it) takes the sample's extreme or {@code fallback}'s offset for channel
+     * {@code fallbackChannel}, whichever is wider; so does every level of a step with fewer than
+     * {@code minResiduals}.
+     *
+     * @return (H, Q) offsets, row-major
+     */
+    public static float[] rolling(float[][] residuals, int[] counts, int minResiduals, ConformalResiduals fallback,
+            int fallbackChannel) {
+        int q = QuantileGrid.size();
+        int horizon = residuals.length;
+        float[] out = new float[horizon * q];
+        for (int h = 0; h < horizon; h++) {
+            int n = counts[h];
+            float[] r = residuals[h];
+            Arrays.sort(r, 0, n);
+            for (int l = 0; l < q; l++) {
+                double level = QuantileGrid.level(l);
+                float stored = fallback.offset(fallbackChannel, Math.min(h, fallback.horizon() - 1), l);
+                if (n < minResiduals) {
+                    out[h * q + l] = stored;
+                    continue;
+                }
+                if (level >= 0.5) {
+                    int k = (int) Math.ceil((n + 1) * level);
+                    out[h * q + l] = k <= n ? r[k - 1] : Math.max(r[n - 1], stored);
+                } else {
+                    int k = (int) Math.floor((n + 1) * level);
+                    out[h * q + l] = k >= 1 ? r[k - 1] : Math.min(r[0], stored);
+                }
+            }
+            for (int l = 1; l < q; l++) { // the fallback may cross the sample's quantiles
+                out[h * q + l] = Math.max(out[h * q + l], out[h * q + l - 1]);
+            }
+        }
+        return out;
+    }
+
     /** The offset of channel m, step h, level index l. */
     public float offset(int m, int h, int l) {
         return offsets[(m * horizon + h) * QuantileGrid.size() + l];

@@ -132,10 +132,83 @@ class CalfForecasterTest {
     }
 
     @Test
+    void intervalsComeFromTheSeriesOwnRollingBacktests() throws Exception {
+        int len = 96 + 16 * 12; // 12 rolling windows
+        List<ForecastRequest> g = new ArrayList<>();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (int ch = 0; ch < 3; ch++) {
+            float[] v = new float[len];
+            boolean[] o = new boolean[len];
+            for (int t = 0; t < len; t++) {
+                v[t] = (float) (10 * ch + Math.sin(t / 4.0) * (ch + 1) + rnd.nextGaussian());
+                o[t] = t % 37 != 5; // a few gaps: their residuals are skipped
+            }
+            g.add(new ForecastRequest(CHANNELS.get(ch), 0L, v, o));
+        }
+        int h = 8;
+        // the stored calibration: wide, so the tail levels show where it widens the rolling ones
+        float[] wide = new float[3 * 24 * QuantileGrid.size()];
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] = (float) ((QuantileGrid.level(i % QuantileGrid.size()) - 0.5) * 100);
+        }
+        ConformalResiduals stored = new ConformalResiduals(3, 24, wide);
+        try (NDManager root = NDManager.newBaseManager(); CalfForecaster f = forecaster(root, stored)) {
+            List<QuantileForecast> out = f.forecast(g, h);
+            for (int ch = 0; ch < 3; ch++) {
+                float[][] res = new float[h][CalfForecaster.MAX_CALIBRATION_WINDOWS];
+                int[] counts = new int[h];
+                for (int k = 1; k <= 12; k++) {
+                    int end = len - 16 * k;
+                    List<ForecastRequest> past = new ArrayList<>();
+                    for (ForecastRequest r : g) {
+                        past.add(new ForecastRequest(r.seriesKey(), 0L, Arrays.copyOf(r.values(), end),
+                                Arrays.copyOf(r.observed(), end)));
+                    }
+                    float[] backtest = f.forecast(past, h).get(ch).mean();
+                    for (int s = 0; s < h; s++) {
+                        if (g.get(ch).observed()[end + s]) {
+                            res[s][counts[s]++] = g.get(ch).values()[end + s] - backtest[s];
+                        }
+                    }
+                }
+                float[] expected = ConformalResiduals.rolling(res, counts, CalfForecaster.MIN_RESIDUALS, stored, ch);
+                QuantileForecast fc = out.get(ch);
+                for (int i = 0; i < h * QuantileGrid.size(); i++) {
+                    assertThat(fc.quantiles()[i] - fc.mean()[i / QuantileGrid.size()]).as("channel %d value %d", ch, i)
+                            .isCloseTo(expected[i], within(2e-4f));
+                }
+                int q90 = QuantileGrid.indexOf(0.9);
+                int q999 = QuantileGrid.indexOf(0.999);
+                // 12 residuals: 0.9 is the 12th smallest (inside the sample), 0.999 beyond it -> stored 49.9
+                assertThat(expected[q90]).isLessThan(20f);
+                assertThat(expected[q999]).isEqualTo(wide[q999]);
+            }
+        }
+    }
+
+    @Test
+    void rollingOffsetsUseTheSampleWhereItReachesAndTheStoredCalibrationBeyond() {
+        int q = QuantileGrid.size();
+        ConformalResiduals stored = new ConformalResiduals(1, 1, new float[q]); // all zero
+        float[][] res = {{5, 3, 9, 1, 7, 2, 8, 4, 6}};
+        float[] o = ConformalResiduals.rolling(res, new int[] {9}, 8, stored, 0);
+        assertThat(o[QuantileGrid.MEDIAN]).isEqualTo(5f); // ceil(10 * 0.5) = 5th
+        assertThat(o[QuantileGrid.indexOf(0.9)]).isEqualTo(9f); // ceil(9) = 9th
+        assertThat(o[QuantileGrid.indexOf(0.95)]).isEqualTo(9f); // beyond: max(extreme 9, stored 0)
+        assertThat(o[QuantileGrid.indexOf(0.1)]).isEqualTo(1f); // floor(1) = 1st
+        assertThat(o[QuantileGrid.indexOf(0.05)]).isEqualTo(0f); // beyond: min(extreme 1, stored 0)
+        // too few residuals: the stored calibration alone
+        float[] few = ConformalResiduals.rolling(new float[][] {{5, 3, 9}}, new int[] {3}, 8, stored, 0);
+        assertThat(few).containsOnly(0f);
+    }
+
+    @Test
     void gapsTakeTheLastObservedValue() {
         ForecastRequest r = new ForecastRequest("cpu", 0L, new float[] {9, 1, 99, 3, Float.NaN},
                 new boolean[] {true, true, false, true, true});
         assertThat(CalfForecaster.lastObservedFill(r, 4)).containsExactly(1f, 1f, 3f, 3f);
         assertThat(CalfForecaster.lastObservedFill(r, 7)).containsExactly(9f, 9f, 9f, 1f, 1f, 3f, 3f);
+        // nothing at or after the end is read
+        assertThat(CalfForecaster.fill(r, 3, 3)).containsExactly(9f, 1f, 1f);
     }
 }
