@@ -3,6 +3,8 @@ package io.patchcast.cli;
 import ai.djl.ndarray.NDManager;
 import io.patchcast.cli.data.CsvSeries;
 import io.patchcast.models.api.ForecastRequest;
+import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.api.QuantileGrid;
 import io.patchcast.models.calf.CalfArtifact;
 import io.patchcast.models.calf.CalfConfig;
@@ -19,6 +21,7 @@ import io.patchcast.models.fallback.SeasonalNaiveForecaster;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.TensorInfo;
 import io.patchcast.store.Manifest;
+import io.patchcast.store.ModelRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +89,12 @@ final class TrainCalfCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "2021", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--channels", split = ",", description = "Series keys of the --input files, in their order, as the job names them (route rules name these channels). Default: the file names without .csv.")
+    List<String> channelKeys;
+
+    @Option(names = "--compare-model", defaultValue = "default", description = "Model the held-out tail also compares with (patchcast.model syntax; 'none' to skip). Default: ${DEFAULT-VALUE} (the shipped model).")
+    String compareModel;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -94,6 +103,14 @@ final class TrainCalfCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         List<String> channels = new ArrayList<>();
         float[][] cols = join(inputs, channels);
+        if (channelKeys != null) {
+            if (channelKeys.size() != channels.size()) {
+                spec.commandLine().getErr().printf("--channels names %d series, --input has %d files%n",
+                        channelKeys.size(), channels.size());
+                return 2;
+            }
+            channels = new ArrayList<>(channelKeys);
+        }
         int t = cols[0].length;
         int m = channels.size();
         int nTrain = (int) (0.7 * t);
@@ -170,6 +187,15 @@ final class TrainCalfCommand implements Callable<Integer> {
                 Evaluation ev = evaluate(model, rawW, res, t - nTest - seqLen, t, m, std, channels);
                 o.printf("held-out tail (%d windows, %d channels, scaled units): CALF MAE %.4f MSE %.4f | seasonal naive MAE %.4f MSE %.4f%n",
                         ev.windows, m, ev.mae, ev.mse, ev.naiveMae, ev.naiveMse);
+                if (!"none".equals(compareModel)) {
+                    try (Forecaster other = ModelRegistry.open(compareModel, "cpu", 1)) {
+                        double[] e = evaluateOther(other, raw, t, m, t - nTest, std, channels);
+                        o.printf("held-out tail, %s@%s with up to %d points of context: MAE %.4f MSE %.4f%n",
+                                other.name(), other.version(), OTHER_CONTEXT, e[0], e[1]);
+                        recipe.put("heldout_compare_model", other.name() + "@" + other.version());
+                        recipe.put("heldout_compare_mae_scaled", e[0]);
+                    }
+                }
                 o.printf("80%% conformal interval coverage on the held-out tail: %.3f%n", ev.coverage80);
                 String version = nextVersion(out.resolve(name));
                 Path dir = out.resolve(name).resolve(version);
@@ -285,6 +311,46 @@ final class TrainCalfCommand implements Callable<Integer> {
             }
         }
         return new Evaluation((n + h - 1) / h, mae / count, mse / count, nMae / count, nMse / count, covered / count);
+    }
+
+    /** Context the comparison model gets: what the job gives it by default. */
+    static final int OTHER_CONTEXT = 512;
+
+    /**
+     * MAE and MSE (scaled units) of a single-series model on the same non-overlapping held-out
+     * targets as {@link #evaluate}, each channel forecast from up to {@link #OTHER_CONTEXT} points
+     * before the target (a multiple of the model's patch size).
+     */
+    private double[] evaluateOther(Forecaster f, float[] raw, int t, int m, int testFrom, double[] std,
+            List<String> channels) {
+        double mae = 0, mse = 0;
+        long count = 0;
+        for (int start = testFrom; start + predLen <= t; start += predLen) {
+            int len = Math.min(OTHER_CONTEXT, start) / f.patchSize() * f.patchSize();
+            if (len == 0) {
+                continue;
+            }
+            List<ForecastRequest> batch = new ArrayList<>();
+            for (int c = 0; c < m; c++) {
+                float[] ctx = new float[len];
+                for (int s = 0; s < len; s++) {
+                    ctx[s] = raw[(start - len + s) * m + c];
+                }
+                boolean[] obs = new boolean[len];
+                Arrays.fill(obs, true);
+                batch.add(new ForecastRequest(channels.get(c), 0L, ctx, obs));
+            }
+            List<QuantileForecast> out = f.forecast(batch, predLen);
+            for (int c = 0; c < m; c++) {
+                for (int s = 0; s < predLen; s++) {
+                    double e = (raw[(start + s) * m + c] - out.get(c).mean()[s]) / std[c];
+                    mae += Math.abs(e);
+                    mse += e * e;
+                    count++;
+                }
+            }
+        }
+        return new double[] {mae / count, mse / count};
     }
 
     private static String nextVersion(Path dir) throws Exception {

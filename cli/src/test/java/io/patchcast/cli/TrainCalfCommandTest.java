@@ -59,7 +59,7 @@ class TrainCalfCommandTest {
         ScoreCommandTest.Out r = train(in, store);
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("epoch 1: mean total loss", "seasonal naive MAE", "conformal interval coverage",
-                "wrote");
+                "wrote").containsPattern("held-out tail, [a-z-]+@[^ ]+ with up to 512 points of context: MAE [0-9.]+");
         Path v1 = store.resolve("calf/1");
         ModelArtifact artifact = ModelArtifact.verify(v1);
         assertThat(artifact.manifest().type()).isEqualTo("calf");

@@ -269,6 +269,11 @@ class RoutingITCase {
     /** Polls the committed forecasts until {@code done} holds. */
     static List<Forecast> awaitForecasts(Configuration conf, String what, Predicate<List<Forecast>> done)
             throws InterruptedException {
+        return awaitForecasts(kafka, conf, what, done);
+    }
+
+    static List<Forecast> awaitForecasts(EmbeddedKafka kafka, Configuration conf, String what,
+            Predicate<List<Forecast>> done) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             List<Forecast> fs = PipelineRun.readOutputs(kafka.bootstrapServers(), conf).forecasts();
@@ -284,6 +289,10 @@ class RoutingITCase {
 
     /** Polls until the job's consumer group committed the end offsets of the metrics topic (on a checkpoint). */
     static void awaitConsumed(Configuration conf, String groupId) throws Exception {
+        awaitConsumed(kafka, conf, groupId);
+    }
+
+    static void awaitConsumed(EmbeddedKafka kafka, Configuration conf, String groupId) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         String topic = conf.get(SourceOptions.METRICS_TOPIC);
