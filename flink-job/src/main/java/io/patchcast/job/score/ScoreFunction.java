@@ -33,6 +33,8 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
     private transient Counter scored;
     private transient Counter flagged;
     private transient Counter alerts;
+    private transient MetricGroup metrics;
+    private transient java.util.Map<String, RollingRate> coverageByModel;
     private transient RollingRate flagRate;
     private transient RollingRate coverage;
 
@@ -57,6 +59,17 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
         coverage = new RollingRate(METRIC_WINDOW);
         g.gauge("flagRate", flagRate::rate);
         g.gauge("intervalCoverage", coverage::rate);
+        metrics = g;
+        coverageByModel = new java.util.HashMap<>();
+    }
+
+    /** The rolling interval coverage of one model's forecasts (group patchcast.model.<name>), made on first use. */
+    private RollingRate coverageOf(String model) {
+        return coverageByModel.computeIfAbsent(model, m -> {
+            RollingRate r = new RollingRate(METRIC_WINDOW);
+            metrics.addGroup("model", m).gauge("intervalCoverage", r::rate);
+            return r;
+        });
     }
 
     @Override
@@ -86,6 +99,7 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
                 if (!p.warmup()) {
                     flagRate.add(p.flagged());
                     coverage.add(p.insideInterval());
+                    coverageOf(p.model()).add(p.insideInterval());
                 }
                 if (p.flagged()) {
                     flagged.inc();
