@@ -122,7 +122,8 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         routedKey = device + "|" + engineThreads + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon
                 + "|" + modelStoreDir + "|" + loadRetry;
         routed = ServingPools.acquire(routedKey, () -> new BackgroundLoader<>(ref -> new MicroBatcher(
-                store.open(ref, device, engineThreads), maxBatchSize, maxBatchDelay, horizon), loadRetry));
+                servesHorizon(store.open(ref, device, engineThreads), horizon), maxBatchSize, maxBatchDelay, horizon),
+                loadRetry));
         preload();
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
         batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
@@ -135,6 +136,18 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         g.gauge("queuedRequests", () -> batcher == null ? 0 : batcher.queued());
         g.gauge("modelLoads", () -> routed.loads());
         g.gauge("modelLoadFailures", () -> routed.failures());
+    }
+
+    /** A version that cannot forecast the job's horizon fails its load (logged) instead of every call. */
+    static Forecaster servesHorizon(Forecaster f, int horizon) {
+        if (f.maxHorizon() < horizon) {
+            String msg = String.format("%s@%s forecasts at most %d steps, the job forecasts %d (one patch): retrain"
+                    + " it with a longer horizon (train-calf --pred-len %d)", f.name(), f.version(), f.maxHorizon(),
+                    horizon, horizon);
+            f.close();
+            throw new IllegalArgumentException(msg);
+        }
+        return f;
     }
 
     /** The default model forecasts any series, so it cannot be a multichannel model. */

@@ -36,6 +36,11 @@ public interface Forecaster extends AutoCloseable {
         return List.of();
     }
 
+    /** The longest horizon {@link #forecast} accepts (CALF: its {@code pred_len}); unbounded by default. */
+    default int maxHorizon() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     default void close() {}
 }

@@ -88,6 +88,11 @@ public final class CalfForecaster implements Forecaster {
     }
 
     @Override
+    public int maxHorizon() {
+        return params.config().predLen();
+    }
+
+    @Override
     public List<String> channels() {
         return channels;
     }
