@@ -153,26 +153,10 @@ class CalfRoutingITCase {
         trainVersion(group, store, 2);
         assertThat(store.resolve(CALF).resolve("2").resolve("manifest.json")).exists();
 
-        Configuration conf = new Configuration();
-        for (var o : List.of(SourceOptions.METRICS_TOPIC, SinkOptions.FORECASTS_TOPIC, SinkOptions.ANOMALIES_TOPIC,
-                SinkOptions.ALERTS_TOPIC, SinkOptions.DEAD_LETTER_TOPIC)) {
-            conf.set(o, "calf." + o.defaultValue());
-        }
         String controlTopic = "calf.model-control";
-        conf.set(RouteOptions.CONTROL_TOPIC, controlTopic);
-        conf.set(RouteOptions.MODEL_STORE_DIR, store.toString());
-        conf.set(RouteOptions.RULES, CALF + "/1[" + String.join("|", channels) + "]=" + GROUP_PATTERN);
+        Configuration conf = RoutingITCase.routingConf(kafka, "calf", controlTopic, store,
+                CALF + "/1[" + String.join("|", channels) + "]=" + GROUP_PATTERN);
         conf.set(InferenceOptions.MODEL, ROOT.resolve(ModelRegistry.DEFAULT_DIR).toString());
-        conf.set(InferenceOptions.ENGINE_THREADS, 1);
-        conf.set(SinkOptions.TRANSACTIONAL_ID_PREFIX, "it-calf");
-        conf.set(SourceOptions.GROUP_ID, "it-calf");
-        conf.set(SourceOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(SourceOptions.STARTING_OFFSETS, "earliest");
-        conf.set(SourceOptions.BOUNDED, false);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
-        PipelineRun.createTopics(kafka, conf);
-        kafka.createTopic(controlTopic, 1);
 
         String metrics = conf.get(SourceOptions.METRICS_TOPIC);
         int first = 640; // 40 patches before the swap
@@ -190,20 +174,7 @@ class CalfRoutingITCase {
                     ModelControl.newBuilder().setAction(ControlAction.ROUTE).setSeriesPattern(GROUP_PATTERN)
                             .setModel(CALF).setVersion("2").setChannels(channels)
                             .setIssuedAt(Instant.ofEpochMilli(System.currentTimeMillis())).build()))));
-            int at = first;
-            while (at < ROWS) {
-                int end = Math.min(at + 160, ROWS);
-                TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(RoutingITCase.slice(files, at, end)));
-                at = end;
-                long chunkEnd = files.get(0).csv().timestamps()[end - 1];
-                List<Forecast> fs = RoutingITCase.awaitForecasts(kafka, conf, "the chunk forecast", f -> channels.stream()
-                        .allMatch(k -> f.stream().anyMatch(x -> x.getSeriesKey().equals(k)
-                                && x.getStart().toEpochMilli() >= chunkEnd - 2 * PATCH * STEP)));
-                if (channels.stream().allMatch(k -> fs.stream().anyMatch(x -> x.getSeriesKey().equals(k)
-                        && x.getModelVersion().equals("2")))) {
-                    break;
-                }
-            }
+            int at = RoutingITCase.produceUntilServed(kafka, conf, files, first, channels, "2");
             TopicIo.produce(kafka.bootstrapServers(), metrics,
                     NabInput.records(RoutingITCase.slice(files, at, Integer.MAX_VALUE)));
             RoutingITCase.awaitConsumed(kafka, conf, "it-calf");

@@ -116,25 +116,8 @@ class RoutingITCase {
         Path broken = addVersion(store, "3");
         Files.write(broken.resolve("model.safetensors"), new byte[] {0}, StandardOpenOption.APPEND);
 
-        Configuration conf = new Configuration();
-        for (var o : List.of(SourceOptions.METRICS_TOPIC, SinkOptions.FORECASTS_TOPIC, SinkOptions.ANOMALIES_TOPIC,
-                SinkOptions.ALERTS_TOPIC, SinkOptions.DEAD_LETTER_TOPIC)) {
-            conf.set(o, "route." + o.defaultValue());
-        }
         String controlTopic = "route.model-control";
-        conf.set(RouteOptions.CONTROL_TOPIC, controlTopic);
-        conf.set(RouteOptions.MODEL_STORE_DIR, store.toString());
-        conf.set(RouteOptions.RULES, MODEL + "/1=" + GROUP_PATTERN);
-        conf.set(InferenceOptions.ENGINE_THREADS, 1);
-        conf.set(SinkOptions.TRANSACTIONAL_ID_PREFIX, "it-route");
-        conf.set(SourceOptions.GROUP_ID, "it-route");
-        conf.set(SourceOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(SourceOptions.STARTING_OFFSETS, "earliest");
-        conf.set(SourceOptions.BOUNDED, false);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
-        PipelineRun.createTopics(kafka, conf);
-        kafka.createTopic(controlTopic, 1);
+        Configuration conf = routingConf(kafka, "route", controlTopic, store, MODEL + "/1=" + GROUP_PATTERN);
 
         List<NabInput.SeriesFile> files = new ArrayList<>();
         for (NabInput.SeriesFile f : NabInput.read(NAB)) {
@@ -169,22 +152,7 @@ class RoutingITCase {
 
             TopicIo.produce(kafka.bootstrapServers(), controlTopic,
                     List.of(control(ControlAction.ROUTE, GROUP_PATTERN, "2", System.currentTimeMillis())));
-            // the rest in chunks of 10 patches until the new version has served every group series
-            int at = first;
-            int length = files.stream().mapToInt(f -> f.csv().size()).min().orElseThrow();
-            while (at < length) {
-                int end = Math.min(at + 160, length);
-                TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(slice(files, at, end)));
-                at = end;
-                long chunkEnd = files.get(0).csv().timestamps()[end - 1];
-                List<Forecast> fs = awaitForecasts(conf, "the chunk forecast", f -> group.stream().allMatch(k ->
-                        f.stream().anyMatch(x -> x.getSeriesKey().equals(k)
-                                && x.getStart().toEpochMilli() >= chunkEnd - 2 * PATCH * STEP)));
-                if (group.stream().allMatch(k -> fs.stream().anyMatch(x -> x.getSeriesKey().equals(k)
-                        && x.getModelVersion().equals("2")))) {
-                    break;
-                }
-            }
+            int at = produceUntilServed(kafka, conf, files, first, group, "2");
             List<NabInput.SeriesFile> rest = slice(files, at, Integer.MAX_VALUE);
             TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(rest));
             awaitConsumed(conf, "it-route");
@@ -235,6 +203,60 @@ class RoutingITCase {
         assertThat(reasons).isEqualTo(Map.of("UNDECODABLE", 1L, "BAD_CONTROL", 1L, "UNKNOWN_MODEL", 1L));
         assertThat(BatcherRegistry.active()).as("micro-batchers closed with the job").isZero();
         assertThat(ServingPools.active()).as("routed model pools closed with the job").isZero();
+    }
+
+    /**
+     * The job's options for a routing test: topics named {@code <prefix>.<default>} (created, with a
+     * one-partition control topic), the model store, the configured rules, unbounded from the
+     * earliest offsets, checkpoints every 300 ms, one engine thread.
+     */
+    static Configuration routingConf(EmbeddedKafka kafka, String prefix, String controlTopic, Path store,
+            String rules) throws Exception {
+        Configuration conf = new Configuration();
+        for (var o : List.of(SourceOptions.METRICS_TOPIC, SinkOptions.FORECASTS_TOPIC, SinkOptions.ANOMALIES_TOPIC,
+                SinkOptions.ALERTS_TOPIC, SinkOptions.DEAD_LETTER_TOPIC)) {
+            conf.set(o, prefix + "." + o.defaultValue());
+        }
+        conf.set(RouteOptions.CONTROL_TOPIC, controlTopic);
+        conf.set(RouteOptions.MODEL_STORE_DIR, store.toString());
+        conf.set(RouteOptions.RULES, rules);
+        conf.set(InferenceOptions.ENGINE_THREADS, 1);
+        conf.set(SinkOptions.TRANSACTIONAL_ID_PREFIX, "it-" + prefix);
+        conf.set(SourceOptions.GROUP_ID, "it-" + prefix);
+        conf.set(SourceOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(SourceOptions.STARTING_OFFSETS, "earliest");
+        conf.set(SourceOptions.BOUNDED, false);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
+        PipelineRun.createTopics(kafka, conf);
+        kafka.createTopic(controlTopic, 1);
+        return conf;
+    }
+
+    /**
+     * Produces the files' rows from {@code from} on in chunks of 10 patches, each awaited until
+     * forecast, until {@code version} has served every series of {@code keys}; returns the first
+     * row not produced.
+     */
+    static int produceUntilServed(EmbeddedKafka kafka, Configuration conf, List<NabInput.SeriesFile> files, int from,
+            java.util.Collection<String> keys, String version) throws Exception {
+        String metrics = conf.get(SourceOptions.METRICS_TOPIC);
+        int at = from;
+        int length = files.stream().mapToInt(f -> f.csv().size()).min().orElseThrow();
+        while (at < length) {
+            int end = Math.min(at + 160, length);
+            TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(slice(files, at, end)));
+            at = end;
+            long chunkEnd = files.get(0).csv().timestamps()[end - 1];
+            List<Forecast> fs = awaitForecasts(kafka, conf, "the chunk forecast", f -> keys.stream().allMatch(k ->
+                    f.stream().anyMatch(x -> x.getSeriesKey().equals(k)
+                            && x.getStart().toEpochMilli() >= chunkEnd - 2 * PATCH * STEP)));
+            if (keys.stream().allMatch(k -> fs.stream().anyMatch(x -> x.getSeriesKey().equals(k)
+                    && x.getModelVersion().equals(version)))) {
+                break;
+            }
+        }
+        return at;
     }
 
     static Path addVersion(Path store, String version) throws Exception {

@@ -3,6 +3,8 @@ package io.patchcast.models.module;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.function.BinaryOperator;
+
 /**
  * Arithmetic of an array with a Java number, safe under autograd. Use these instead of DJL's {@code
  * NDArray.mul(Number)} and friends wherever a gradient may be recorded.
@@ -26,52 +28,45 @@ public final class Scalars {
         return like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
 
+    /** {@code op(x, v)} with v as a libtorch-owned scalar, closed after the op (the graph keeps its own reference). */
+    private static NDArray with(NDArray x, double v, BinaryOperator<NDArray> op) {
+        try (NDArray s = of(x, v)) {
+            return op.apply(x, s);
+        }
+    }
+
     /** x + v. */
     public static NDArray add(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.add(s);
-        }
+        return with(x, v, NDArray::add);
     }
 
     /** x - v. */
     public static NDArray sub(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.sub(s);
-        }
+        return with(x, v, NDArray::sub);
     }
 
     /** x * v. */
     public static NDArray mul(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.mul(s);
-        }
+        return with(x, v, NDArray::mul);
     }
 
     /** x / v. */
     public static NDArray div(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.div(s);
-        }
+        return with(x, v, NDArray::div);
     }
 
     /** x ^ v. */
     public static NDArray pow(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.pow(s);
-        }
+        return with(x, v, NDArray::pow);
     }
 
     /** max(x, v) elementwise. */
     public static NDArray maximum(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.maximum(s);
-        }
+        return with(x, v, NDArray::maximum);
     }
 
     /** min(x, v) elementwise. */
     public static NDArray minimum(NDArray x, double v) {
-        try (NDArray s = of(x, v)) {
-            return x.minimum(s);
-        }
+        return with(x, v, NDArray::minimum);
     }
 }
