@@ -60,9 +60,10 @@ class ScoreCommandTest {
                 double lower = Double.parseDouble(row[3]);
                 double upper = Double.parseDouble(row[4]);
                 assertThat(lower).as("row %d", i).isLessThanOrEqualTo(Double.parseDouble(row[2])).isLessThanOrEqualTo(upper);
-                // flagged iff anomaly_score >= patchcast.anomaly.threshold (default 0.3)
-                assertThat(Boolean.parseBoolean(row[6])).as("row %d", i).isEqualTo(score >= 0.3);
-                flagged += score >= 0.3 ? 1 : 0;
+                // flagged iff anomaly_score >= patchcast.anomaly.threshold (its default)
+                double threshold = io.patchcast.job.config.AnomalyOptions.THRESHOLD.defaultValue();
+                assertThat(Boolean.parseBoolean(row[6])).as("row %d", i).isEqualTo(score >= threshold);
+                flagged += score >= threshold ? 1 : 0;
             }
         }
         assertThat(scored).isGreaterThan(input.size() - 100);

@@ -18,16 +18,16 @@ public final class AnomalyOptions {
                     .withDescription("Central interval reported as lower/upper (display; flagging uses the threshold).");
 
     public static final ConfigOption<Double> THRESHOLD =
-            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.3)
-                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.3 (recent surprise its own history gives about one chance in 20,000) was chosen leave-one-file-out on the NAB AWS files (evaluate-nab --loo).");
+            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.25)
+                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.25 (recent surprise its own history gives about one chance in 2,000) was chosen leave-one-file-out on the NAB AWS files with the shipped model (evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> SHORT_WINDOW =
             ConfigOptions.key("patchcast.anomaly.short-window").intType().defaultValue(3)
                     .withDescription("Points whose surprise (-ln tail probability) is averaged before comparing with the history; a run of odd points weighs more than one (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> HISTORY =
-            ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(3000)
-                    .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise, about 10 days of 5-minute points (chosen by evaluate-nab --loo).");
+            ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(8000)
+                    .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise, about 4 weeks of 5-minute points (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> ALERT_K =
             ConfigOptions.key("patchcast.alert.k").intType().defaultValue(1)
