@@ -31,6 +31,7 @@ import io.patchcast.job.source.PointDecoder;
 import io.patchcast.job.source.RawRecord;
 import io.patchcast.job.source.RawRecordDeserializer;
 import io.patchcast.store.ModelRef;
+import io.patchcast.store.ModelStore;
 import io.patchcast.store.RouteRule;
 import io.patchcast.store.RouteRules;
 import java.time.Duration;
@@ -112,9 +113,24 @@ public final class PatchcastJob {
                 conf.get(AnomalyOptions.ALERT_RECOVER_AFTER), conf.get(AnomalyOptions.ALERT_COOLDOWN));
     }
 
-    /** The configured routing rules, checked at job build time so a typo fails the submission. */
+    /**
+     * The configured routing rules, checked at job build time so a typo fails the submission: the
+     * syntax, and for versions already in the model store, that a multichannel model's rule names the
+     * channels it was trained on.
+     */
     public static List<RouteRule> routeRules(Configuration conf) {
-        return RouteRules.parse(conf.get(RouteOptions.RULES));
+        List<RouteRule> rules = RouteRules.parse(conf.get(RouteOptions.RULES));
+        ModelStore store = ModelStore.of(conf.get(RouteOptions.MODEL_STORE_DIR));
+        for (RouteRule r : rules) {
+            if (!r.isTombstone()) {
+                try {
+                    store.checkChannels(r.target(), r.channels());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(RouteOptions.RULES.key() + ": rule " + r + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return rules;
     }
 
     public static AsyncInference asyncInference(Configuration conf) {

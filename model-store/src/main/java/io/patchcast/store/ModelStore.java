@@ -45,6 +45,45 @@ public final class ModelStore {
     }
 
     /**
+     * The channels a version was trained on, in order (a CALF model's {@code config.json}
+     * "channels"); empty for a single-series model or one the store cannot resolve. Reads two small
+     * files, hashes nothing.
+     */
+    public java.util.List<String> channels(ModelRef ref) {
+        if (!contains(ref) || ref.isBuiltIn()) {
+            return java.util.List.of();
+        }
+        Path folder = folder(ref);
+        try {
+            if (!ModelRegistry.CALF.equals(Manifest.read(folder).type())) {
+                return java.util.List.of();
+            }
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve("config.json").toFile());
+            java.util.List<String> out = new java.util.ArrayList<>();
+            root.path("channels").forEach(n -> out.add(n.asText()));
+            return java.util.List.copyOf(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Checks that a rule names the channels its version was trained on (none for a single-series
+     * model), so a multichannel model is never routed without its group.
+     *
+     * @throws IllegalArgumentException saying what the version expects
+     */
+    public void checkChannels(ModelRef ref, String[] channels) {
+        java.util.List<String> trained = channels(ref);
+        java.util.List<String> named = java.util.List.of(channels);
+        if (!trained.isEmpty() && !trained.equals(named)) {
+            throw new IllegalArgumentException(String.format(
+                    "%s is a multichannel model trained on channels %s, in that order; the rule names %s", ref,
+                    trained, named.isEmpty() ? "none" : named));
+        }
+    }
+
+    /**
      * Verifies and loads a version; slow (hashes every file, loads the weights), so callers run it
      * off the hot path.
      *

@@ -1,6 +1,7 @@
 package io.patchcast.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
@@ -42,7 +43,18 @@ class CalfInStoreTest {
         Manifest.of(dir, "calf-host-a", "3", ModelRegistry.CALF, Map.of("source", "fixture"), CalfArtifact.CONFIG,
                 CalfArtifact.MODEL, CalfArtifact.WORD_EMBEDDING, CalfArtifact.CALIBRATION).write(dir);
 
-        try (Forecaster f = new ModelStore(store).open(new ModelRef("calf-host-a", "3"), "cpu", 1);
+        ModelStore s = new ModelStore(store);
+        ModelRef ref = new ModelRef("calf-host-a", "3");
+        // a rule must name the channels the version was trained on, in order
+        assertThat(s.channels(ref)).containsExactlyElementsOf(CHANNELS);
+        s.checkChannels(ref, CHANNELS.toArray(new String[0]));
+        assertThatThrownBy(() -> s.checkChannels(ref, new String[] {CHANNELS.get(1), CHANNELS.get(0), CHANNELS.get(2)}))
+                .hasMessageContaining("calf-host-a@3 is a multichannel model trained on channels " + CHANNELS);
+        assertThatThrownBy(() -> s.checkChannels(ref, new String[0])).hasMessageEndingWith("the rule names none");
+        assertThat(s.channels(ModelRef.SEASONAL_NAIVE)).isEmpty();
+        s.checkChannels(ModelRef.SEASONAL_NAIVE, new String[] {"a", "b"}); // single-series: nothing to check
+
+        try (Forecaster f = s.open(ref, "cpu", 1);
                 SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"))) {
             assertThat(f.name()).isEqualTo("calf-host-a");
             assertThat(f.version()).isEqualTo("3");

@@ -73,6 +73,7 @@ public final class ModelControlCodec {
             for (int i = 0; i < channels.length; i++) {
                 channels[i] = ch.get(i).toString();
             }
+            store.checkChannels(target, channels);
             return new Decoded(RouteRule.route(pattern, target, channels, issuedAt), null, null);
         } catch (IllegalArgumentException e) {
             return bad(Reason.BAD_CONTROL, c.getAction() + " " + pattern + ": " + e.getMessage());
