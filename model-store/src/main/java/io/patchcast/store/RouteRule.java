@@ -30,8 +30,13 @@ public record RouteRule(String seriesPattern, ModelRef target, String[] channels
         compile(seriesPattern);
         channels = channels == null ? new String[0] : channels;
         previous = previous == null ? new ModelRef[0] : previous;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String c : channels) {
             Objects.requireNonNull(c, "channel");
+            if (!seen.add(c)) {
+                throw new IllegalArgumentException(String.format(
+                        "channel '%s' is named twice in %s; each channel is one series", c, Arrays.toString(channels)));
+            }
         }
         for (ModelRef p : previous) {
             Objects.requireNonNull(p, "previous target");

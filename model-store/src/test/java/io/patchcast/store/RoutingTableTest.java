@@ -109,6 +109,8 @@ class RoutingTableTest {
                 .hasMessageContaining("series pattern 'cpu(.*' is not a Java regular expression");
         assertThatThrownBy(() -> RouteRules.parse("calf/../x=cpu"))
                 .hasMessageContaining("must be one folder name");
+        assertThatThrownBy(() -> RouteRules.parse("calf/1[a|b|a]=.*"))
+                .hasMessageContaining("channel 'a' is named twice");
         assertThatThrownBy(() -> RouteRules.parse("calf/1[a|=cpu"))
                 .hasMessageContaining("'[' without ']='");
     }
