@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two small trainings (about 40 s on 2 cores): slow. */
+/** Three small trainings, a few seconds in all on 2 cores. */
 @Tag("slow")
 class TrainCalfCommandTest {
 
