@@ -74,13 +74,7 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
      * none is (the caller serves its default model).
      */
     public Served<T> firstReady(List<ModelRef> candidates) {
-        for (ModelRef ref : candidates) {
-            T t = readyOrLoad(ref);
-            if (t != null) {
-                return new Served<>(ref, t);
-            }
-        }
-        return null;
+        return firstReady(candidates, t -> true);
     }
 
     /**

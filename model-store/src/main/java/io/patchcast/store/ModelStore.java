@@ -58,10 +58,7 @@ public final class ModelStore {
             if (!ModelRegistry.CALF.equals(Manifest.read(folder).type())) {
                 return java.util.List.of();
             }
-            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve("config.json").toFile());
-            java.util.List<String> out = new java.util.ArrayList<>();
-            root.path("channels").forEach(n -> out.add(n.asText()));
-            return java.util.List.copyOf(out);
+            return io.patchcast.models.calf.CalfArtifact.channels(folder);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -71,8 +71,13 @@ public final class MicroBatcher implements AutoCloseable {
         return f;
     }
 
+    /** Requests waiting for a batch (a group counts each of its requests). */
     public int queued() {
-        return queue.size();
+        int n = 0;
+        for (Pending p : queue) {
+            n += p.requests().size();
+        }
+        return n;
     }
 
     private void run() {

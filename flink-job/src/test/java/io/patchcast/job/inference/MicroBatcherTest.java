@@ -130,6 +130,7 @@ class MicroBatcherTest {
         CompletableFuture<BatchResult> b = batcher.submit(req("s2", 2));
         CompletableFuture<List<BatchResult>> group = batcher.submitAll(List.of(req("g0", 10), req("g1", 11), req("g2", 12)));
         CompletableFuture<BatchResult> c = batcher.submit(req("s3", 3));
+        assertThat(batcher.queued()).as("queued requests, the group's three counted").isEqualTo(6);
         model.hold.countDown();
         await(first);
         await(a);

@@ -75,12 +75,18 @@ public final class CalfArtifact {
                 .write(dir.resolve(CALIBRATION));
     }
 
-    /** A forecaster over the folder's time branch, named {@code name} / {@code version}. */
-    public static CalfForecaster load(Path dir, String name, String version, NDManager manager) throws IOException {
-        CalfConfig c = CalfConfig.read(dir.resolve(CONFIG));
+    /** The channels the folder's model was trained on, in order ({@code config.json}); empty if it names none. */
+    public static List<String> channels(Path dir) throws IOException {
         JsonNode root = JSON.readTree(dir.resolve(CONFIG).toFile());
         List<String> channels = new ArrayList<>();
         root.path("channels").forEach(n -> channels.add(n.asText()));
+        return List.copyOf(channels);
+    }
+
+    /** A forecaster over the folder's time branch, named {@code name} / {@code version}. */
+    public static CalfForecaster load(Path dir, String name, String version, NDManager manager) throws IOException {
+        CalfConfig c = CalfConfig.read(dir.resolve(CONFIG));
+        List<String> channels = channels(dir);
         if (channels.isEmpty()) {
             throw new IOException(dir.resolve(CONFIG) + ": no 'channels' (the channel set the model was trained on)");
         }

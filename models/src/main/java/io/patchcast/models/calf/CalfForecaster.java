@@ -188,11 +188,6 @@ public final class CalfForecaster implements Forecaster {
         return out;
     }
 
-    /** The last {@code l} steps of the request's context with gaps filled (see class Javadoc). */
-    static float[] lastObservedFill(ForecastRequest r, int l) {
-        return fill(r, r.values().length, l);
-    }
-
     /**
      * The {@code l} steps before index {@code end} of the request's context, gaps filled with the last
      * observed value before them (the first observed value at the start; 0 with no observation).

@@ -206,8 +206,8 @@ class CalfForecasterTest {
     void gapsTakeTheLastObservedValue() {
         ForecastRequest r = new ForecastRequest("cpu", 0L, new float[] {9, 1, 99, 3, Float.NaN},
                 new boolean[] {true, true, false, true, true});
-        assertThat(CalfForecaster.lastObservedFill(r, 4)).containsExactly(1f, 1f, 3f, 3f);
-        assertThat(CalfForecaster.lastObservedFill(r, 7)).containsExactly(9f, 9f, 9f, 1f, 1f, 3f, 3f);
+        assertThat(CalfForecaster.fill(r, 5, 4)).containsExactly(1f, 1f, 3f, 3f);
+        assertThat(CalfForecaster.fill(r, 5, 7)).containsExactly(9f, 9f, 9f, 1f, 1f, 3f, 3f);
         // nothing at or after the end is read
         assertThat(CalfForecaster.fill(r, 3, 3)).containsExactly(9f, 1f, 1f);
     }
