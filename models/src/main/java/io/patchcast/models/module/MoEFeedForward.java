@@ -1,5 +1,6 @@
 package io.patchcast.models.module;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
 
 /**
  * Port of uni2ts {@code MoEFeedForward} (src/uni2ts/module/ffn.py): top-2 of 32 GLU experts, gated
@@ -51,22 +53,39 @@ public final class MoEFeedForward {
 
     /** How tokens reach the experts; both give the same output (MoEFeedForwardDispatchTest). */
     public enum Dispatch {
-        /** Each expert runs only on the token rows routed to it; unchosen experts are skipped. */
+        /**
+         * Each expert runs only on the token rows routed to it, as libtorch matmuls; unchosen
+         * experts are skipped. The path on GPUs and wherever {@link #SPARSE_VECTOR} cannot run.
+         */
         SPARSE,
+        /**
+         * As {@link #SPARSE}, with the experts computed in Java SIMD from weights on the JVM heap
+         * ({@link VectorGemm}); CPU only, needs {@link VectorKernels#available()}. About twice
+         * the weight bandwidth of libtorch's kernels for the few rows an expert sees per series,
+         * and no JNI call per expert.
+         */
+        SPARSE_VECTOR,
         /**
          * Baseline: each of the 32 experts runs on all T tokens, and results accumulate in expert
          * index order weighted by the gate (uni2ts ffn.py loops {@code for i, expert in
          * enumerate(self.experts)}). 16x the expert FLOPs of {@link #SPARSE}; for benchmarks only.
          */
-        DENSE_REFERENCE
+        DENSE_REFERENCE;
+
+        /** The fastest sparse dispatch for {@code device} (null = CPU) in this JVM. */
+        public static Dispatch fastest(Device device) {
+            boolean cpu = device == null || !device.isGpu();
+            return cpu && VectorKernels.available() ? SPARSE_VECTOR : SPARSE;
+        }
     }
 
     private final int dModel;
     private final int dFf;
     private final Dispatch dispatch;
     private final NDArray centroidAugT; // (D + 2, X): [c ; 1 ; ||c||^2] transposed (cdist mm path)
-    private final NDArray[] fcGateFc1T; // X x (D, 2F): [fc_gate^T | fc1^T]
-    private final NDArray[] fc2T; // X x (F, D)
+    private final NDArray[] fcGateFc1T; // X x (D, 2F): [fc_gate^T | fc1^T]; null for SPARSE_VECTOR
+    private final NDArray[] fc2T; // X x (F, D); null for SPARSE_VECTOR
+    private final VectorExperts vector; // SPARSE_VECTOR only
 
     private MoEFeedForward(
             int dModel,
@@ -74,13 +93,15 @@ public final class MoEFeedForward {
             Dispatch dispatch,
             NDArray centroidAugT,
             NDArray[] fcGateFc1T,
-            NDArray[] fc2T) {
+            NDArray[] fc2T,
+            VectorExperts vector) {
         this.dModel = dModel;
         this.dFf = dFf;
         this.dispatch = dispatch;
         this.centroidAugT = centroidAugT;
         this.fcGateFc1T = fcGateFc1T;
         this.fc2T = fc2T;
+        this.vector = vector;
     }
 
     /**
@@ -116,8 +137,14 @@ public final class MoEFeedForward {
             aug[(dModel + 1) * NUM_EXPERTS + e] = norm;
         }
         NDArray centroidAugT = m.create(aug, new Shape(dModel + 2, NUM_EXPERTS));
-        NDArray[] gate1 = new NDArray[NUM_EXPERTS];
-        NDArray[] down = new NDArray[NUM_EXPERTS];
+        Objects.requireNonNull(dispatch, "dispatch");
+        if (dispatch == Dispatch.SPARSE_VECTOR && !VectorKernels.available()) {
+            throw new IllegalStateException(
+                    "MoE dispatch SPARSE_VECTOR needs the Java SIMD kernels, which are off: "
+                            + VectorKernels.whyNot());
+        }
+        float[][] gate1 = new float[NUM_EXPERTS][];
+        float[][] down = new float[NUM_EXPERTS][];
         for (int e = 0; e < NUM_EXPERTS; e++) {
             String p = prefix + "experts." + e + ".";
             float[] g = w.transposed(p + "fc_gate.weight", "(d_ff, d_model)", dFf, dModel);
@@ -127,14 +154,31 @@ public final class MoEFeedForward {
                 System.arraycopy(g, r * dFf, fused, r * 2 * dFf, dFf);
                 System.arraycopy(v, r * dFf, fused, r * 2 * dFf + dFf, dFf);
             }
-            gate1[e] = m.create(fused, new Shape(dModel, 2L * dFf));
-            down[e] =
-                    m.create(
-                            w.transposed(p + "fc2.weight", "(d_model, d_ff)", dModel, dFf),
-                            new Shape(dFf, dModel));
+            gate1[e] = fused;
+            down[e] = w.transposed(p + "fc2.weight", "(d_model, d_ff)", dModel, dFf);
         }
-        return new MoEFeedForward(
-                dModel, dFf, Objects.requireNonNull(dispatch, "dispatch"), centroidAugT, gate1, down);
+        if (dispatch == Dispatch.SPARSE_VECTOR) {
+            return new MoEFeedForward(
+                    dModel,
+                    dFf,
+                    dispatch,
+                    centroidAugT,
+                    null,
+                    null,
+                    VectorExperts.of(gate1, down, dModel, dFf));
+        }
+        NDArray[] gate1T = new NDArray[NUM_EXPERTS];
+        NDArray[] downT = new NDArray[NUM_EXPERTS];
+        for (int e = 0; e < NUM_EXPERTS; e++) {
+            gate1T[e] = m.create(gate1[e], new Shape(dModel, 2L * dFf));
+            downT[e] = m.create(down[e], new Shape(dFf, dModel));
+        }
+        return new MoEFeedForward(dModel, dFf, dispatch, centroidAugT, gate1T, downT, null);
+    }
+
+    /** How this layer reaches its experts. */
+    public Dispatch dispatch() {
+        return dispatch;
     }
 
     /** Gate decisions for T tokens, plain Java: what {@link #forward} routes by. */
@@ -199,40 +243,13 @@ public final class MoEFeedForward {
         if (dispatch == Dispatch.DENSE_REFERENCE) {
             return new Result(dense(x, r, tokens), r);
         }
-        int slots = tokens * NUM_EXPERTS_PER_TOKEN;
-        int[] count = new int[NUM_EXPERTS];
-        for (int e : r.experts()) {
-            count[e]++;
-        }
-        int[] start = new int[NUM_EXPERTS + 1];
-        for (int e = 0; e < NUM_EXPERTS; e++) {
-            start[e + 1] = start[e] + count[e];
-        }
-        // slotOf[(t, k)] = row of that (token, choice) in the expert-sorted output
-        long[] slotOf = new long[slots];
-        long[][] rows = new long[NUM_EXPERTS][];
-        int[] fill = new int[NUM_EXPERTS];
-        for (int e = 0; e < NUM_EXPERTS; e++) {
-            rows[e] = new long[count[e]];
-        }
-        for (int s = 0; s < slots; s++) {
-            int e = r.experts()[s];
-            rows[e][fill[e]] = s / NUM_EXPERTS_PER_TOKEN;
-            slotOf[s] = start[e] + fill[e];
-            fill[e]++;
+        Slots slots = Slots.of(r, tokens);
+        if (dispatch == Dispatch.SPARSE_VECTOR) {
+            float[] out = vectorForward(x.toFloatArray(), r, slots, pool);
+            return new Result(call.create(out, new Shape(tokens, dModel)), r);
         }
         NDArray[] y = new NDArray[NUM_EXPERTS];
-        List<Callable<Void>> tasks = new ArrayList<>(pool.threads());
-        for (int[] group : balance(count, pool.threads())) {
-            tasks.add(
-                    () -> {
-                        for (int e : group) {
-                            y[e] = expert(x, e, rows[e]);
-                        }
-                        return null;
-                    });
-        }
-        pool.invokeAll(tasks);
+        runExperts(slots, pool, e -> y[e] = expert(x, e, slots.rows()[e]));
         NDList perExpert = new NDList(); // expert outputs in expert index order
         for (int e = 0; e < NUM_EXPERTS; e++) {
             if (y[e] != null) {
@@ -240,10 +257,90 @@ public final class MoEFeedForward {
             }
         }
         NDArray sorted = NDArrays.concat(perExpert, 0); // (2T, D)
-        NDArray perSlot = sorted.get(call.create(slotOf)).reshape(tokens, 2, dModel); // (T, K, D)
+        long[] rowOf = Arrays.stream(slots.rowOf()).asLongStream().toArray();
+        NDArray perSlot = sorted.get(call.create(rowOf)).reshape(tokens, 2, dModel); // (T, K, D)
         NDArray w = call.create(r.weights(), new Shape(tokens, 2, 1));
         NDArray out = perSlot.mul(w).sum(new int[] {1}); // w_a * y_a + w_b * y_b
         return new Result(out, r);
+    }
+
+    /**
+     * Where each (token, choice) goes: expert e gets {@code count[e]} token rows {@code rows[e]}
+     * and writes them as rows {@code start[e]..} of an expert-sorted output; {@code rowOf[2t+k]}
+     * is the row of token t's k-th choice there.
+     */
+    private record Slots(int[] count, int[] start, int[][] rows, int[] rowOf) {
+        static Slots of(Routing r, int tokens) {
+            int[] count = new int[NUM_EXPERTS];
+            for (int e : r.experts()) {
+                count[e]++;
+            }
+            int[] start = new int[NUM_EXPERTS + 1];
+            int[][] rows = new int[NUM_EXPERTS][];
+            for (int e = 0; e < NUM_EXPERTS; e++) {
+                start[e + 1] = start[e] + count[e];
+                rows[e] = new int[count[e]];
+            }
+            int[] rowOf = new int[tokens * NUM_EXPERTS_PER_TOKEN];
+            int[] fill = new int[NUM_EXPERTS];
+            for (int s = 0; s < rowOf.length; s++) {
+                int e = r.experts()[s];
+                rowOf[s] = start[e] + fill[e];
+                rows[e][fill[e]++] = s / NUM_EXPERTS_PER_TOKEN;
+            }
+            return new Slots(count, start, rows, rowOf);
+        }
+    }
+
+    /** Runs {@code expert} for every chosen expert, spread over the pool's threads. */
+    private static void runExperts(Slots slots, ComputePool pool, IntConsumer expert) {
+        List<Callable<Void>> tasks = new ArrayList<>(pool.threads());
+        for (int[] group : balance(slots.count(), pool.threads())) {
+            tasks.add(
+                    () -> {
+                        for (int e : group) {
+                            expert.accept(e);
+                        }
+                        return null;
+                    });
+        }
+        pool.invokeAll(tasks);
+    }
+
+    /** Output of {@link #forwardVector}: the mixed expert output (T, D) and the routing. */
+    public record VectorResult(float[] out, Routing routing) {}
+
+    /**
+     * SPARSE_VECTOR on x (T, D) row-major: the gate distances are computed in {@code call} (as
+     * {@link #forward}), the experts in Java.
+     */
+    public VectorResult forwardVector(float[] x, int tokens, NDManager call, ComputePool pool) {
+        if (dispatch != Dispatch.SPARSE_VECTOR) {
+            throw new IllegalStateException("forwardVector needs SPARSE_VECTOR, not " + dispatch);
+        }
+        Routing r;
+        try (NDManager scope = call.newSubManager()) {
+            r = route(distances(scope.create(x, new Shape(tokens, dModel))).toFloatArray(), tokens);
+        }
+        return new VectorResult(vectorForward(x, r, Slots.of(r, tokens), pool), r);
+    }
+
+    /** SPARSE_VECTOR: the chosen experts in Java on their rows, mixed by the gate weights. */
+    private float[] vectorForward(float[] xs, Routing r, Slots slots, ComputePool pool) {
+        int tokens = slots.rowOf().length / NUM_EXPERTS_PER_TOKEN;
+        float[] y = new float[slots.rowOf().length * dModel]; // expert outputs, expert by expert
+        runExperts(slots, pool, e -> vector.forward(xs, e, slots.rows()[e], y, slots.start()[e]));
+        float[] out = new float[tokens * dModel];
+        for (int t = 0; t < tokens; t++) {
+            int oa = slots.rowOf()[2 * t] * dModel;
+            int ob = slots.rowOf()[2 * t + 1] * dModel;
+            float wa = r.weights()[2 * t];
+            float wb = r.weights()[2 * t + 1];
+            for (int j = 0; j < dModel; j++) {
+                out[t * dModel + j] = wa * y[oa + j] + wb * y[ob + j]; // as SPARSE: w_a y_a + w_b y_b
+            }
+        }
+        return out;
     }
 
     /**
@@ -286,14 +383,13 @@ public final class MoEFeedForward {
     }
 
     /** fc2(silu(fc_gate(x)) * fc1(x)) on the given token rows of x; (rows, D) in x's manager. */
-    private NDArray expert(NDArray x, int e, long[] rows) {
+    private NDArray expert(NDArray x, int e, int[] rows) {
         NDArray y;
         try (NDManager scope = x.getManager().newSubManager()) {
-            long[] gather = rows;
             int padded = (rows.length + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
-            if (gather.length < padded) {
-                gather = Arrays.copyOf(gather, padded);
-                Arrays.fill(gather, rows.length, padded, gather[0]);
+            long[] gather = new long[padded];
+            for (int i = 0; i < padded; i++) {
+                gather[i] = rows[i < rows.length ? i : 0];
             }
             NDArray idx = scope.create(gather);
             NDArray xe = x.get(idx); // (T_e rounded up to ROW_BLOCK, D)

@@ -42,6 +42,13 @@ public final class RotaryProjection {
      * theta_i} in float32 repeated for the pair (torch: repeat "(width 2)").
      */
     public NDArray[] tables(NDManager call, long[] timeId, int n, int l) {
+        float[][] cs = angles(timeId, n, l);
+        Shape shape = new Shape(n, 1, l, projWidth);
+        return new NDArray[] {call.create(cs[0], shape), call.create(cs[1], shape)};
+    }
+
+    /** The tables of {@link #tables} as {cos, sin}, each (N*L, R) row-major. */
+    public float[][] angles(long[] timeId, int n, int l) {
         float[] cos = new float[n * l * projWidth];
         float[] sin = new float[n * l * projWidth];
         for (int t = 0; t < n * l; t++) {
@@ -57,8 +64,7 @@ public final class RotaryProjection {
                 sin[o + 1] = s;
             }
         }
-        Shape shape = new Shape(n, 1, l, projWidth);
-        return new NDArray[] {call.create(cos, shape), call.create(sin, shape)};
+        return new float[][] {cos, sin};
     }
 
     /** x (N, H, L, 64): rotates dims [0, R) of every head, keeps [R, 64). */

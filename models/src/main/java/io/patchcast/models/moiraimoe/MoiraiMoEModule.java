@@ -20,6 +20,7 @@ import io.patchcast.models.module.MoEFeedForward;
 import io.patchcast.models.module.PackedStdScaler;
 import io.patchcast.models.module.RMSNorm;
 import io.patchcast.models.module.RotaryProjection;
+import io.patchcast.models.module.VectorLayer;
 import io.patchcast.models.module.WeightLoader;
 
 import org.slf4j.Logger;
@@ -66,6 +67,7 @@ public final class MoiraiMoEModule implements AutoCloseable {
     private final NDArray featProjB; // (D)
     private final RotaryProjection timeQkProj;
     private final Layer[] layers;
+    private final VectorLayer[] vectorLayers; // SPARSE_VECTOR: the layers in Java SIMD; else null
     private final RMSNorm norm;
     private final DistrParamProj paramProj;
     private final ComputePool pool;
@@ -131,6 +133,21 @@ public final class MoiraiMoEModule implements AutoCloseable {
                                     config.dFf(),
                                     dispatch));
         }
+        if (dispatch == MoEFeedForward.Dispatch.SPARSE_VECTOR) {
+            vectorLayers = new VectorLayer[layers.length];
+            for (int l = 0; l < layers.length; l++) {
+                vectorLayers[l] =
+                        VectorLayer.load(
+                                w,
+                                "encoder.layers." + l + ".",
+                                d,
+                                config.numHeads(),
+                                MoiraiMoEConfig.HEAD_DIM,
+                                layers[l].ffn());
+            }
+        } else {
+            vectorLayers = null;
+        }
         norm = RMSNorm.load(w, "encoder.norm.", d);
         paramProj =
                 DistrParamProj.load(w, "param_proj.proj.", d, config.distrOutput().normalScale());
@@ -138,10 +155,11 @@ public final class MoiraiMoEModule implements AutoCloseable {
 
     /**
      * Loads {@code dir/config.json} and {@code dir/model.safetensors} on {@code device} (null =
-     * engine default); the weight manager is capped afterwards.
+     * engine default) with the fastest MoE dispatch this JVM has ({@link
+     * MoEFeedForward.Dispatch#fastest}); the weight manager is capped afterwards.
      */
     public static MoiraiMoEModule load(Path dir, Device device) throws IOException {
-        return load(dir, device, MoEFeedForward.Dispatch.SPARSE);
+        return load(dir, device, MoEFeedForward.Dispatch.fastest(device));
     }
 
     /** As {@link #load(Path, Device)}, with the MoE layers dispatching tokens as given. */
@@ -311,16 +329,31 @@ public final class MoiraiMoEModule implements AutoCloseable {
                             .add(featProjB)
                             .add(x.matMul(resProjT).add(resProjB)); // (T, D)
             record(rec, "embed", h, n, l, d);
+            // the Java layers need the ids only; the libtorch ones (and recording) the masks
             AttentionContext ctx =
-                    AttentionContext.build(
-                            call, timeQkProj, in.sampleId(), in.timeId(), in.variateId(), n, l);
+                    vectorLayers != null && !rec.enabled()
+                            ? null
+                            : AttentionContext.build(
+                                    call,
+                                    timeQkProj,
+                                    in.sampleId(),
+                                    in.timeId(),
+                                    in.variateId(),
+                                    n,
+                                    l);
             if (rec.enabled()) {
                 rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
             }
             if (keep != null) {
-                return callAt(h, ctx, n, l, experts, keep, loc, scale);
+                return callAt(h, ctx, in, experts, keep, loc, scale);
             }
-            NDArray out = norm.forward(encode(h, ctx, n, l, rec, experts)); // (T, D)
+            NDArray encoded =
+                    vectorLayers != null
+                            ? call.create(
+                                    encodeVector(h, in, rec, experts, layers.length),
+                                    new Shape(t, d))
+                            : encode(h, ctx, n, l, rec, experts);
+            NDArray out = norm.forward(encoded); // (T, D)
             record(rec, "encoder_out", out, n, l, d);
             float[] raw = paramProj.raw(out);
             if (rec.enabled()) {
@@ -338,28 +371,40 @@ public final class MoiraiMoEModule implements AutoCloseable {
     private Mixture callAt(
             NDArray h,
             AttentionContext ctx,
-            int n,
-            int l,
+            PackedBatch in,
             ComputePool experts,
             int[] keep,
             float[] loc,
             float[] scale) {
+        int n = in.rows();
+        int l = in.tokens();
         int d = config.dModel();
         int kk = keep.length;
         int reps = (MoEFeedForward.MIN_ROWS + kk - 1) / kk;
-        long[] padded = new long[kk * reps];
+        int[] padded = new int[kk * reps];
         for (int i = 0; i < padded.length; i++) {
             padded[i] = keep[i % kk];
         }
-        NDArray hAll = encodeLayers(h, ctx, n, l, TensorRecorder.NONE, experts, layers.length - 1);
         NDManager call = h.getManager();
-        Layer last = layers[layers.length - 1];
-        NDArray hs = hAll.reshape(n, l, d);
-        NDArray idx = call.create(padded);
-        NDArray a = last.selfAttn().forwardQueries(last.norm1().forward(hs), ctx, idx);
         long rows = (long) n * padded.length;
-        NDArray h1 = hs.get(new NDIndex(":, {}", idx)).add(a).reshape(rows, d);
-        NDArray h2 = h1.add(last.ffn().forward(last.norm2().forward(h1), experts).out());
+        Layer last = layers[layers.length - 1];
+        NDArray h2;
+        if (vectorLayers != null) {
+            float[] hv = encodeVector(h, in, TensorRecorder.NONE, experts, layers.length - 1);
+            VectorLayer.Output o =
+                    vectorLayers[layers.length - 1].forward(
+                            hv, vectorContext(in), padded, call, experts);
+            h2 = call.create(o.out(), new Shape(rows, d));
+        } else {
+            NDArray hAll =
+                    encodeLayers(
+                            h, ctx, n, l, TensorRecorder.NONE, experts, layers.length - 1);
+            NDArray hs = hAll.reshape(n, l, d);
+            NDArray idx = call.create(Arrays.stream(padded).asLongStream().toArray());
+            NDArray a = last.selfAttn().forwardQueries(last.norm1().forward(hs), ctx, idx);
+            NDArray h1 = hs.get(new NDIndex(":, {}", idx)).add(a).reshape(rows, d);
+            h2 = h1.add(last.ffn().forward(last.norm2().forward(h1), experts).out());
+        }
         float[] rawAll = paramProj.raw(norm.forward(h2)); // (N * K * reps, RAW)
         int t = n * kk;
         float[] raw = new float[t * DistrParamProj.RAW];
@@ -379,6 +424,35 @@ public final class MoiraiMoEModule implements AutoCloseable {
             }
         }
         return paramProj.mixture(raw, t, locK, scaleK);
+    }
+
+    /**
+     * The first {@code count} encoder layers in Java SIMD on h (T, D); returns (T, D) row-major.
+     * Records what {@link #encodeLayers} records.
+     */
+    private float[] encodeVector(
+            NDArray h, PackedBatch in, TensorRecorder rec, ComputePool experts, int count) {
+        int n = in.rows();
+        int l = in.tokens();
+        int d = config.dModel();
+        VectorLayer.Context vc = vectorContext(in);
+        float[] hv = h.toFloatArray();
+        for (int li = 0; li < count; li++) {
+            VectorLayer.Output o = vectorLayers[li].forward(hv, vc, null, h.getManager(), experts);
+            if (rec.enabled()) {
+                rec.record("layer" + li + ".ffn_in", o.ffnIn(), n, l, d);
+                recordRouting(rec, "layer" + li + ".gate.", o.routing(), n, l);
+                rec.record("layer" + li + ".out", o.out(), n, l, d);
+            }
+            hv = o.out();
+        }
+        return hv;
+    }
+
+    private VectorLayer.Context vectorContext(PackedBatch in) {
+        float[][] cs = timeQkProj.angles(in.timeId(), in.rows(), in.tokens());
+        return new VectorLayer.Context(
+                in.rows(), in.tokens(), in.sampleId(), in.timeId(), in.variateId(), cs[0], cs[1]);
     }
 
     /** The encoder layers on h (T, D), each in its own scope; returns (T, D) in h's manager. */

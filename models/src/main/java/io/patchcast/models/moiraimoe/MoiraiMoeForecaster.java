@@ -74,13 +74,15 @@ public final class MoiraiMoeForecaster implements Forecaster {
         private String version = "0";
         private int numSamples = DEFAULT_NUM_SAMPLES;
         private int engineThreads;
-        private MoEFeedForward.Dispatch dispatch = MoEFeedForward.Dispatch.SPARSE;
+        private MoEFeedForward.Dispatch dispatch; // null: the fastest for the device
 
         Builder() {}
 
         /**
-         * How MoE layers reach their experts: {@code SPARSE} (default) or the {@code
-         * DENSE_REFERENCE} baseline that benchmarks measure beside it.
+         * How MoE layers reach their experts; by default the fastest for the device ({@link
+         * MoEFeedForward.Dispatch#fastest}: {@code SPARSE_VECTOR} on CPU when the JVM has the
+         * Vector API, else {@code SPARSE}), or the {@code DENSE_REFERENCE} baseline that
+         * benchmarks measure beside it.
          */
         public Builder setDispatch(MoEFeedForward.Dispatch dispatch) {
             this.dispatch = dispatch;
@@ -131,7 +133,6 @@ public final class MoiraiMoeForecaster implements Forecaster {
             Objects.requireNonNull(checkpoint, "checkpoint directory");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(version, "version");
-            Objects.requireNonNull(dispatch, "dispatch");
             if (numSamples < 2) {
                 throw new IllegalArgumentException(
                         String.format(
@@ -149,7 +150,9 @@ public final class MoiraiMoeForecaster implements Forecaster {
             if (device.isGpu()) {
                 threads = 1; // one stream of kernels; Java threads would only contend for it
             }
-            MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device, dispatch, threads);
+            MoEFeedForward.Dispatch moe =
+                    dispatch != null ? dispatch : MoEFeedForward.Dispatch.fastest(device);
+            MoiraiMoEModule m = MoiraiMoEModule.load(checkpoint, device, moe, threads);
             if (!device.isGpu()) {
                 JniUtils.setNumThreads(1); // after load: the engine's native library is up now
             }

@@ -1,10 +1,12 @@
 package io.patchcast.models.moiraimoe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.djl.Device;
 
 import io.patchcast.models.module.MoEFeedForward.Dispatch;
+import io.patchcast.models.module.VectorKernels;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,16 +17,27 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
-/** The DENSE_REFERENCE baseline and the SPARSE path compute the same MoE layers. */
+/**
+ * The DENSE_REFERENCE baseline, the SPARSE (libtorch) and the SPARSE_VECTOR (Java SIMD) paths
+ * compute the same MoE layers.
+ */
 class MoEFeedForwardDispatchTest {
 
-    /** Both paths are float32 matmuls over the same weights; only summation order differs. */
+    /** All paths are float32 matmuls over the same weights; only summation order differs. */
     static final double ATOL = 1e-5;
 
     @Test
     void denseReferenceMatchesSparseLayerByLayerOnTheFixtureModel() throws IOException {
-        Map<String, float[]> sparse = record(Dispatch.SPARSE);
-        Map<String, float[]> dense = record(Dispatch.DENSE_REFERENCE);
+        assertSame(record(Dispatch.SPARSE), record(Dispatch.DENSE_REFERENCE));
+    }
+
+    @Test
+    void javaSimdExpertsMatchLibtorchLayerByLayerOnTheFixtureModel() throws IOException {
+        assumeThat(VectorKernels.whyNot()).isNull();
+        assertSame(record(Dispatch.SPARSE), record(Dispatch.SPARSE_VECTOR));
+    }
+
+    private static void assertSame(Map<String, float[]> sparse, Map<String, float[]> dense) {
         assertThat(dense.keySet()).isEqualTo(sparse.keySet()).contains("encoder_out");
         for (String name : sparse.keySet()) {
             float[] a = sparse.get(name);

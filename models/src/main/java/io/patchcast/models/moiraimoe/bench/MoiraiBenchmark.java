@@ -98,6 +98,7 @@ public final class MoiraiBenchmark {
             String model,
             Timing optimized,
             Timing baseline,
+            String dispatch,
             double peakHeapMb,
             double peakNativeMb,
             double peakRssMb,
@@ -120,6 +121,7 @@ public final class MoiraiBenchmark {
             m.put("threads", settings.threads());
             Device d = settings.device();
             m.put("device", d.isGpu() ? d.toString() : d.getDeviceType()); // "cpu", "gpu(0)"
+            m.put("dispatch", dispatch); // sparse_vector (Java SIMD experts) or sparse (libtorch)
             m.put("series_per_s", round(optimized.seriesPerSecond()));
             m.put("calls", optimized.calls());
             m.put("rounds", settings.rounds());
@@ -191,7 +193,8 @@ public final class MoiraiBenchmark {
             Timing opt;
             Timing base = null;
             double[] leak = {Double.NaN, Double.NaN, 0};
-            try (MoiraiMoeForecaster f = open(s, dir, Dispatch.SPARSE);
+            Dispatch fastest = Dispatch.fastest(s.device());
+            try (MoiraiMoeForecaster f = open(s, dir, fastest);
                     MoiraiMoeForecaster g =
                             s.baseline() ? open(s, dir, Dispatch.DENSE_REFERENCE) : null) {
                 Runnable sparse = () -> f.forecast(reqs, s.horizon());
@@ -209,7 +212,7 @@ public final class MoiraiBenchmark {
                         base = base.plus(time(dense, s.batch(), s.seconds() / s.rounds()));
                     }
                 }
-                log.accept(line("sparse", opt));
+                log.accept(line(fastest.name().toLowerCase(Locale.ROOT), opt));
                 if (base != null) {
                     log.accept(line("dense_reference", base));
                 }
@@ -223,6 +226,7 @@ public final class MoiraiBenchmark {
                     model,
                     opt,
                     base,
+                    fastest.name().toLowerCase(Locale.ROOT),
                     ProcessMemory.peakHeapMb(),
                     ProcessMemory.peakNativeMb(),
                     peakRss,

@@ -41,10 +41,11 @@ public final class ProcessMemory {
 
     /**
      * Records one sample of native memory, estimated as resident set minus committed heap (an
-     * underestimate while committed heap pages are not yet touched); call it between forecasts.
+     * underestimate while committed heap pages are not yet touched, floored at 0); call it between
+     * forecasts.
      */
     public static synchronized void sample() {
-        peakNativeMb = Math.max(peakNativeMb, rssMb() - heapCommittedMb());
+        peakNativeMb = Math.max(peakNativeMb, Math.max(0, rssMb() - heapCommittedMb()));
     }
 
     /** Largest {@link #sample} since {@link #resetPeaks}, MiB; -1 without samples. */
