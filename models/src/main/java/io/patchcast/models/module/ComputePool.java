@@ -108,6 +108,27 @@ public final class ComputePool implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs many small tasks as at most {@link #threads()} contiguous groups, one per thread (a
+     * task per thread hand-off would cost more than the task).
+     */
+    public void invokeInGroups(List<? extends Callable<?>> tasks) {
+        int parts = Math.min(threads, tasks.size());
+        List<Callable<Void>> groups = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            List<? extends Callable<?>> g =
+                    tasks.subList(p * tasks.size() / parts, (p + 1) * tasks.size() / parts);
+            groups.add(
+                    () -> {
+                        for (Callable<?> c : g) {
+                            c.call();
+                        }
+                        return null;
+                    });
+        }
+        invokeAll(groups);
+    }
+
     private static <T> T call(Callable<T> t) {
         try {
             return t.call();

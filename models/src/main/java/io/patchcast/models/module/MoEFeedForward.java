@@ -51,7 +51,7 @@ public final class MoEFeedForward {
     /** From this many rows on, every row of a matmul is rounded alike (same measurement). */
     public static final int MIN_ROWS = 12;
 
-    /** How tokens reach the experts; both give the same output (MoEFeedForwardDispatchTest). */
+    /** How tokens reach the experts; all give the same output up to float rounding (MoEFeedForwardDispatchTest). */
     public enum Dispatch {
         /**
          * Each expert runs only on the token rows routed to it, as libtorch matmuls; unchosen
@@ -62,7 +62,8 @@ public final class MoEFeedForward {
          * As {@link #SPARSE}, with the experts computed in Java SIMD from weights on the JVM heap
          * ({@link VectorGemm}); CPU only, needs {@link VectorKernels#available()}. About twice
          * the weight bandwidth of libtorch's kernels for the few rows an expert sees per series,
-         * and no JNI call per expert.
+         * and no JNI call per expert. Moirai-MoE modules loaded with it run their whole encoder
+         * layers in Java ({@link VectorLayer}).
          */
         SPARSE_VECTOR,
         /**

@@ -5,6 +5,10 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
 /**
  * y (M, N) = x (M, K) · W (K, N) and the GLU activation in Java SIMD (the JDK's Vector API), for the MoE experts on CPU.
  * Load this class only after {@link VectorKernels#available()} said yes.
@@ -168,6 +172,27 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /** y = x · w, the weight's column panels spread over the pool's threads. */
+    static void multiply(float[] x, int m, Panels w, float[] y, ComputePool pool) {
+        int panels = w.panels();
+        int parts = Math.min(pool.threads(), panels);
+        if (parts <= 1) {
+            multiply(x, m, w, y);
+            return;
+        }
+        List<Callable<Void>> tasks = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            int from = p * panels / parts;
+            int to = (p + 1) * panels / parts;
+            tasks.add(
+                    () -> {
+                        multiply(x, m, w, y, 0, from, to);
+                        return null;
+                    });
+        }
+        pool.invokeAll(tasks);
     }
 
     /**

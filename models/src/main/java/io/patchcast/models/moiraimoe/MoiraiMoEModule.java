@@ -350,7 +350,8 @@ public final class MoiraiMoEModule implements AutoCloseable {
             NDArray encoded =
                     vectorLayers != null
                             ? call.create(
-                                    encodeVector(h, in, rec, experts, layers.length),
+                                    encodeVector(
+                                            h, vectorContext(in), rec, experts, layers.length),
                                     new Shape(t, d))
                             : encode(h, ctx, n, l, rec, experts);
             NDArray out = norm.forward(encoded); // (T, D)
@@ -390,10 +391,10 @@ public final class MoiraiMoEModule implements AutoCloseable {
         Layer last = layers[layers.length - 1];
         NDArray h2;
         if (vectorLayers != null) {
-            float[] hv = encodeVector(h, in, TensorRecorder.NONE, experts, layers.length - 1);
+            VectorLayer.Context vc = vectorContext(in);
+            float[] hv = encodeVector(h, vc, TensorRecorder.NONE, experts, layers.length - 1);
             VectorLayer.Output o =
-                    vectorLayers[layers.length - 1].forward(
-                            hv, vectorContext(in), padded, call, experts);
+                    vectorLayers[layers.length - 1].forward(hv, vc, padded, call, experts);
             h2 = call.create(o.out(), new Shape(rows, d));
         } else {
             NDArray hAll =
@@ -431,11 +432,10 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * Records what {@link #encodeLayers} records.
      */
     private float[] encodeVector(
-            NDArray h, PackedBatch in, TensorRecorder rec, ComputePool experts, int count) {
-        int n = in.rows();
-        int l = in.tokens();
+            NDArray h, VectorLayer.Context vc, TensorRecorder rec, ComputePool experts, int count) {
+        int n = vc.n();
+        int l = vc.l();
         int d = config.dModel();
-        VectorLayer.Context vc = vectorContext(in);
         float[] hv = h.toFloatArray();
         for (int li = 0; li < count; li++) {
             VectorLayer.Output o = vectorLayers[li].forward(hv, vc, null, h.getManager(), experts);
