@@ -51,7 +51,10 @@ public final class MoEFeedForward {
     /** From this many rows on, every row of a matmul is rounded alike (same measurement). */
     public static final int MIN_ROWS = 12;
 
-    /** How tokens reach the experts; all give the same output up to float rounding (MoEFeedForwardDispatchTest). */
+    /**
+     * How tokens reach the experts; all give the same output up to float rounding
+     * (MoEFeedForwardDispatchTest).
+     */
     public enum Dispatch {
         /**
          * Each expert runs only on the token rows routed to it, as libtorch matmuls; unchosen
@@ -338,7 +341,8 @@ public final class MoEFeedForward {
             float wa = r.weights()[2 * t];
             float wb = r.weights()[2 * t + 1];
             for (int j = 0; j < dModel; j++) {
-                out[t * dModel + j] = wa * y[oa + j] + wb * y[ob + j]; // as SPARSE: w_a y_a + w_b y_b
+                // as SPARSE: w_a y_a + w_b y_b
+                out[t * dModel + j] = wa * y[oa + j] + wb * y[ob + j];
             }
         }
         return out;

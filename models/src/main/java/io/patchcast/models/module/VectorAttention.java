@@ -144,7 +144,8 @@ final class VectorAttention {
      * Row b, head hd: softmax(q k^T / sqrt(E) + bias) v for the query tokens, into merged (N*Q,
      * HE) at the head's columns. bias: the variate embedding, -inf where the mask forbids.
      */
-    private void attend(float[] proj, VectorLayer.Context ctx, int b, int hd, int[] qs, float[] merged) {
+    private void attend(
+            float[] proj, VectorLayer.Context ctx, int b, int hd, int[] qs, float[] merged) {
         int l = ctx.l();
         int qn = qs.length;
         int e = headDim;
@@ -181,7 +182,8 @@ final class VectorAttention {
             float sum = 0f;
             for (int j = 0; j < l; j++) {
                 int o = i * l + j;
-                logits[o] = logits[o] == Float.NEGATIVE_INFINITY ? 0f : VectorGemm.exp(logits[o] - max);
+                boolean masked = logits[o] == Float.NEGATIVE_INFINITY;
+                logits[o] = masked ? 0f : VectorGemm.exp(logits[o] - max);
                 sum += logits[o];
             }
             for (int j = 0; j < l; j++) {
@@ -194,5 +196,4 @@ final class VectorAttention {
             System.arraycopy(att, i * e, merged, (b * qn + i) * inner + hd * e, e);
         }
     }
-
 }

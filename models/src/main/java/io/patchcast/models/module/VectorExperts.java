@@ -12,7 +12,8 @@ final class VectorExperts {
     private final VectorGemm.Panels[] gate1; // X x (D, 2F): [fc_gate^T | fc1^T]
     private final VectorGemm.Panels[] down; // X x (F, D)
 
-    private VectorExperts(int dModel, int dFf, VectorGemm.Panels[] gate1, VectorGemm.Panels[] down) {
+    private VectorExperts(
+            int dModel, int dFf, VectorGemm.Panels[] gate1, VectorGemm.Panels[] down) {
         this.dModel = dModel;
         this.dFf = dFf;
         this.gate1 = gate1;

@@ -58,7 +58,13 @@ public final class VectorLayer {
      * (N*L, R) of {@link RotaryProjection#angles}.
      */
     public record Context(
-            int n, int l, long[] sampleId, long[] timeId, long[] variateId, float[] cos, float[] sin) {
+            int n,
+            int l,
+            long[] sampleId,
+            long[] timeId,
+            long[] variateId,
+            float[] cos,
+            float[] sin) {
 
         int ropeWidth() {
             return cos.length / (n * l);
