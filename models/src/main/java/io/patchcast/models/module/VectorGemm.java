@@ -10,14 +10,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * y (M, N) = x (M, K) · W (K, N) and the GLU activation in Java SIMD (the JDK's Vector API), for the MoE experts on CPU.
- * Load this class only after {@link VectorKernels#available()} said yes.
+ * y (M, N) = x (M, K) · W (K, N) and the GLU activation in Java SIMD (the JDK's Vector API), for
+ * the Moirai-MoE layers on CPU. Load this class only after {@link VectorKernels#available()} said
+ * yes.
  *
  * <p>Why not libtorch: an MoE expert sees about 2 token rows per call for a single series, and
  * libtorch's MKL kernels stream a weight matrix at 6–8 GB/s when M is 2–4 (15 GB/s at M = 1). This
  * kernel keeps four rows' accumulators in registers and reads each weight once per four rows:
  * about 12 GB/s per core at M = 1–4 and 60–70 GFLOP/s at M = 128 on this project's AVX2 machine
- * (MKL: 66). It also needs no JNI calls per expert.
+ * (MKL: 66). These figures come from a one-off single-thread micro-benchmark (a 384 x 1024 weight,
+ * 32 of them cycled), not from a shipped benchmark; {@code bin/patchcast bench} measures the whole
+ * model. It also needs no JNI calls per expert.
  *
  * <p>Numbers: every output element is one float accumulator updated by fused multiply-add over k
  * = 0..K-1 in order, whatever M, the row's position, the thread or the vector width. A row's
