@@ -35,6 +35,14 @@ record JobDetector(List<FileRun> runs) {
     record FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result) {}
 
     static JobDetector run(Path data, NabLabels labels, Configuration conf) throws Exception {
+        try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
+                conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
+            return run(data, labels, conf, model);
+        }
+    }
+
+    /** As {@link #run(Path, NabLabels, Configuration)} with an open model (the configured one is not opened). */
+    static JobDetector run(Path data, NabLabels labels, Configuration conf, Forecaster model) throws Exception {
         List<NabInput.SeriesFile> files = new ArrayList<>();
         for (NabInput.SeriesFile f : NabInput.read(data)) {
             if (labels.labelled(f.relative())) {
@@ -45,19 +53,16 @@ record JobDetector(List<FileRun> runs) {
             throw new IOException(data + " holds no file named in the windows file");
         }
         List<FileRun> runs = new ArrayList<>();
-        try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
-                conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
-            for (NabInput.SeriesFile f : files) {
-                OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
-                        PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
-                List<Point> points = new ArrayList<>(f.csv().size());
-                for (int i = 0; i < f.csv().size(); i++) {
-                    points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],
-                            f.relative(), i));
-                }
-                runs.add(new FileRun(f.relative(), f.csv().timestamps(), labels.windowsOf(f.relative()),
-                        run.run(points)));
+        for (NabInput.SeriesFile f : files) {
+            OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
+                    PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
+            List<Point> points = new ArrayList<>(f.csv().size());
+            for (int i = 0; i < f.csv().size(); i++) {
+                points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],
+                        f.relative(), i));
             }
+            runs.add(new FileRun(f.relative(), f.csv().timestamps(), labels.windowsOf(f.relative()),
+                    run.run(points)));
         }
         return new JobDetector(runs);
     }

@@ -7,6 +7,9 @@ import io.patchcast.cli.nab.Profile;
 import io.patchcast.cli.nab.ProfileScore;
 import io.patchcast.job.alert.AlertPolicy;
 import io.patchcast.job.config.AnomalyOptions;
+import io.patchcast.job.config.InferenceOptions;
+import io.patchcast.models.api.Forecaster;
+import io.patchcast.store.ModelRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,21 +30,49 @@ final class NabLeaveOneOut {
 
     static final int[] SHORT_WINDOWS = {1, 2, 3};
     static final int[] HISTORIES = {1000, 3000, 8000, 20000};
-    static final double[] THRESHOLDS = {0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70};
+    static final Duration[] SEASONAL_TOLERANCES = {Duration.ZERO, Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2)};
+    static final double[] THRESHOLDS = {0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70};
     static final int[][] K_OF_N = {{1, 1}, {2, 3}, {3, 5}};
     static final int[] RECOVER_AFTER = {6, 24, 72};
     static final Duration[] COOLDOWNS = {Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(8), Duration.ofHours(24)};
 
     /** One point of the grid. */
-    record Params(int shortWindow, int history, double threshold, AlertPolicy policy) {
+    record Params(int shortWindow, int history, Duration seasonalTolerance, double threshold, AlertPolicy policy) {
         String describe() {
-            return String.format(Locale.ROOT, "short-window=%d history=%d threshold=%.2f k=%d n=%d recover-after=%d cooldown=%s",
-                    shortWindow, history, threshold, policy == null ? 0 : policy.k(), policy == null ? 0 : policy.n(),
+            return String.format(Locale.ROOT, "short-window=%d history=%d seasonal-tolerance=%s threshold=%.2f k=%d n=%d "
+                    + "recover-after=%d cooldown=%s",
+                    shortWindow, history, seasonalTolerance, threshold, policy == null ? 0 : policy.k(), policy == null ? 0 : policy.n(),
                     policy == null ? 0 : policy.recoverAfter(), policy == null ? "-" : policy.cooldown());
         }
     }
 
     private NabLeaveOneOut() {}
+
+    /** The score parameters tried (threshold and policy unset). */
+    static List<Params> scoreGrid() {
+        List<Params> grid = new ArrayList<>();
+        for (Duration tol : SEASONAL_TOLERANCES) {
+            for (int sw : SHORT_WINDOWS) {
+                for (int h : HISTORIES) {
+                    grid.add(new Params(sw, h, tol, Double.NaN, null));
+                }
+            }
+        }
+        return grid;
+    }
+
+    /** The alert policies tried. */
+    static List<AlertPolicy> alertGrid() {
+        List<AlertPolicy> grid = new ArrayList<>();
+        for (int[] kn : K_OF_N) {
+            for (int rec : RECOVER_AFTER) {
+                for (Duration cd : COOLDOWNS) {
+                    grid.add(new AlertPolicy(kn[0], kn[1], rec, cd));
+                }
+            }
+        }
+        return grid;
+    }
 
     static void run(Path data, NabLabels labels, Configuration base, PrintWriter out) throws Exception {
         Profile profile = Profile.STANDARD;
@@ -49,34 +80,29 @@ final class NabLeaveOneOut {
         List<Params> params = new ArrayList<>();
         List<double[]> pageRaw = new ArrayList<>(); // per params: raw score of each file
         List<List<DetectorFile>> scoreRuns = new ArrayList<>();
-        List<int[]> scoreRunParams = new ArrayList<>();
         List<DetectorFile> names = null;
-        for (int sw : SHORT_WINDOWS) {
-            for (int h : HISTORIES) {
+        try (Forecaster opened = ModelRegistry.open(base.get(InferenceOptions.MODEL), base.get(InferenceOptions.DEVICE),
+                base.get(InferenceOptions.ENGINE_THREADS))) {
+            Forecaster model = new MemoForecaster(opened); // the anomaly parameters do not change the forecasts
+            for (Params score : scoreGrid()) {
                 Configuration c = new Configuration(base);
-                c.set(AnomalyOptions.SHORT_WINDOW, sw);
-                c.set(AnomalyOptions.HISTORY, h);
-                JobDetector d = JobDetector.run(data, labels, c);
-                List<DetectorFile> scores = d.anomalyScores();
-                names = scores;
-                scoreRuns.add(scores);
-                scoreRunParams.add(new int[] {sw, h});
+                c.set(AnomalyOptions.SHORT_WINDOW, score.shortWindow());
+                c.set(AnomalyOptions.HISTORY, score.history());
+                c.set(AnomalyOptions.SEASONAL_TOLERANCE, score.seasonalTolerance());
+                JobDetector d = JobDetector.run(data, labels, c, model);
+                names = d.anomalyScores();
+                scoreRuns.add(names);
                 for (double t : THRESHOLDS) {
-                    for (int[] kn : K_OF_N) {
-                        for (int rec : RECOVER_AFTER) {
-                            for (Duration cd : COOLDOWNS) {
-                                AlertPolicy p = new AlertPolicy(kn[0], kn[1], rec, cd);
-                                double[] raw = new double[d.runs().size()];
-                                for (int i = 0; i < raw.length; i++) {
-                                    raw[i] = scorer.scoreAt(List.of(d.alertPages(i, t, p)), profile, 0.5).rawScore();
-                                }
-                                params.add(new Params(sw, h, t, p));
-                                pageRaw.add(raw);
-                            }
+                    for (AlertPolicy p : alertGrid()) {
+                        double[] raw = new double[d.runs().size()];
+                        for (int i = 0; i < raw.length; i++) {
+                            raw[i] = scorer.scoreAt(List.of(d.alertPages(i, t, p)), profile, 0.5).rawScore();
                         }
+                        params.add(new Params(score.shortWindow(), score.history(), score.seasonalTolerance(), t, p));
+                        pageRaw.add(raw);
                     }
                 }
-                out.printf(Locale.ROOT, "ran short-window=%d history=%d%n", sw, h);
+                out.printf(Locale.ROOT, "ran %s%n", score.describe());
                 out.flush();
             }
         }
@@ -116,10 +142,11 @@ final class NabLeaveOneOut {
         out.printf(Locale.ROOT, "chosen on all %d files (the defaults to ship): %s%n", nFiles, chosen.describe());
         out.println(String.format(Locale.ROOT,
                 "{\"files\":%d,\"profile\":\"standard\",\"anomaly_score_held_out\":%.2f,\"alert_pages_held_out\":%.2f,"
-                        + "\"alert_pages_in_sample\":%.2f,\"defaults\":{\"short-window\":%d,\"history\":%d,\"threshold\":%.2f,"
+                        + "\"alert_pages_in_sample\":%.2f,\"defaults\":{\"short-window\":%d,\"history\":%d,"
+                        + "\"seasonal-tolerance\":\"%s\",\"threshold\":%.2f,"
                         + "\"k\":%d,\"n\":%d,\"recover-after\":%d,\"cooldown\":\"%s\"}}",
                 nFiles, scoreLoo, pagesLoo, ProfileScore.normalize(pagesIn, ref.nullScore(), ref.perfectScore()),
-                chosen.shortWindow(), chosen.history(), chosen.threshold(), chosen.policy().k(), chosen.policy().n(),
+                chosen.shortWindow(), chosen.history(), chosen.seasonalTolerance(), chosen.threshold(), chosen.policy().k(), chosen.policy().n(),
                 chosen.policy().recoverAfter(), chosen.policy().cooldown()));
         out.flush();
     }

@@ -51,7 +51,7 @@ public final class AnomalyScorer {
         if (Double.isNaN(tail)) {
             tail = 1.0; // unreachable for finite values; never emit NaN
         }
-        double score = likelihood != null ? likelihood.update(s, tail) : Math.min(1.0, Math.max(0.0, 1.0 - tail));
+        double score = likelihood != null ? likelihood.update(s, p.timestamp(), tail) : Math.min(1.0, Math.max(0.0, 1.0 - tail));
         boolean flagged = likelihood != null ? score >= threshold : p.value() < lower || p.value() > upper;
         return new ScoredPoint(p.seriesKey(), p.timestamp(), p.value(), d.quantile(0.5), lower, upper,
                 level, score, flagged, false, f.model(), f.modelVersion());

@@ -1,5 +1,7 @@
 package io.patchcast.job.score;
 
+import java.time.Duration;
+
 /**
  * How points are scored and flagged.
  *
@@ -9,8 +11,11 @@ package io.patchcast.job.score;
  * @param shortWindow points whose surprise is averaged (the current one and the ones before it)
  * @param history span, in points, of the exponentially weighted mean and variance of the averaged
  *     surprise that the current average is compared with
+ * @param seasonalTolerance {@link SeasonalSurprise}: surprise within this of the same time one day or
+ *     one week earlier is discounted; {@link Duration#ZERO} turns the discount off
  */
-public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history) implements java.io.Serializable {
+public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
+        Duration seasonalTolerance) implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
     public static final int MIN_HISTORY = 64;
@@ -25,7 +30,12 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO);
+    }
+
+    /** Without the seasonal discount (tolerance 0). */
+    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history) {
+        this(method, level, threshold, shortWindow, history, Duration.ZERO);
     }
 
     public ScoreConfig {
@@ -41,6 +51,10 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         if (history < 2) {
             throw new IllegalArgumentException("history must be at least 2 points, got " + history);
+        }
+        java.util.Objects.requireNonNull(seasonalTolerance, "seasonalTolerance");
+        if (!seasonalTolerance.isZero()) {
+            new SeasonalSurprise(seasonalTolerance); // validates the range
         }
     }
 }

@@ -9,7 +9,7 @@ import io.patchcast.job.patch.PatchPoint;
  *
  * <p>Points wait here, in arrival order, until the forecast of their patch is back from inference;
  * forecasts stay until no point within the allowed lateness can need them. The surprise fields are
- * {@link SurpriseLikelihood}'s.
+ * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s.
  */
 public class ScoreState {
     public ForecastResult[] forecasts = new ForecastResult[0];
@@ -24,6 +24,10 @@ public class ScoreState {
     /** Exponentially weighted mean and variance of the short-window mean surprise. */
     public double historyMean;
     public double historyVar;
+    /** {@link SeasonalSurprise}'s ring: largest raw surprise per time bucket over the last week; empty when off. */
+    public float[] seasonalMax = new float[0];
+    /** Bucket index (time / bucket width) of the newest bucket in {@link #seasonalMax}. */
+    public long seasonalNewestBucket;
 
     public ScoreState() {}
 }

@@ -8,7 +8,8 @@ import io.patchcast.models.distribution.SpecialFunctions;
  *
  * <ol>
  *   <li>surprise u = -ln(tail probability of the value under its predictive distribution), capped at
- *       {@link #MAX_SURPRISE};</li>
+ *       {@link #MAX_SURPRISE}, and discounted by {@link SeasonalSurprise} where the same time one day
+ *       or one week earlier was as surprising (unless the seasonal tolerance is 0);</li>
  *   <li>m = mean surprise of the last {@code shortWindow} points, so one odd point weighs less than a
  *       run of them;</li>
  *   <li>z = (m - mean) / std, mean and variance being exponentially weighted over {@code history}
@@ -30,23 +31,29 @@ public final class SurpriseLikelihood {
 
     private final int shortWindow;
     private final double alpha;
+    private final SeasonalSurprise seasonal;
 
     public SurpriseLikelihood(ScoreConfig config) {
         this.shortWindow = config.shortWindow();
         this.alpha = 2.0 / (config.history() + 1.0);
+        this.seasonal = config.seasonalTolerance().isZero() ? null : new SeasonalSurprise(config.seasonalTolerance());
     }
 
     public static double surprise(double tailProbability) {
         return Math.min(MAX_SURPRISE, -Math.log(Math.max(tailProbability, 1e-300)));
     }
 
-    /** Adds a point's tail probability to the state and returns its anomaly score in [0, 1]. */
-    public double update(ScoreState s, double tailProbability) {
+    /** Adds the tail probability of the point at {@code timestamp} to the state and returns its anomaly score in [0, 1]. */
+    public double update(ScoreState s, long timestamp, double tailProbability) {
         if (s.recentSurprise.length != shortWindow) {
             s.recentSurprise = new double[shortWindow];
             s.recentCount = 0;
         }
-        s.recentSurprise[(int) (s.recentCount % shortWindow)] = surprise(tailProbability);
+        double u = surprise(tailProbability);
+        if (seasonal != null) {
+            u = seasonal.discount(s, timestamp, u);
+        }
+        s.recentSurprise[(int) (s.recentCount % shortWindow)] = u;
         s.recentCount++;
         int n = (int) Math.min(s.recentCount, shortWindow);
         double m = 0;

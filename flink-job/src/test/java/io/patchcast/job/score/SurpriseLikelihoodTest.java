@@ -17,19 +17,19 @@ class SurpriseLikelihoodTest {
         ScoreState s = new ScoreState();
         // 64 points of surprise 1 (tail e^-1): warm-up, score 0; history mean 1, variance 0
         for (int i = 0; i < ScoreConfig.MIN_HISTORY; i++) {
-            assertThat(l.update(s, Math.exp(-1))).isZero();
+            assertThat(l.update(s, 0L, Math.exp(-1))).isZero();
         }
         assertThat(s.historyMean).isCloseTo(1.0, within(1e-12));
         assertThat(s.historyVar).isCloseTo(0.0, within(1e-12));
         // surprise 3: m = (1 + 3) / 2 = 2; std = max(0.1, 0) -> z = (2 - 1) / 0.1 = 10;
         // P(Z > 10) = 7.619853e-24, x = -log10 = 23.118053, score = x / (x + 10) = 0.698050
-        assertThat(l.update(s, Math.exp(-3))).isCloseTo(0.698049886, within(1e-8));
+        assertThat(l.update(s, 0L, Math.exp(-3))).isCloseTo(0.698049886, within(1e-8));
         // history: d = 1, mean = 1 + 0.5 = 1.5, var = 0.5 * (0 + 0.5 * 1) = 0.25
         assertThat(s.historyMean).isCloseTo(1.5, within(1e-12));
         assertThat(s.historyVar).isCloseTo(0.25, within(1e-12));
         // surprise 1: m = (3 + 1) / 2 = 2; z = (2 - 1.5) / 0.5 = 1; P(Z > 1) = 0.158655,
         // x = 0.799546, score = 0.074035
-        assertThat(l.update(s, Math.exp(-1))).isCloseTo(0.0740351099, within(1e-8));
+        assertThat(l.update(s, 0L, Math.exp(-1))).isCloseTo(0.0740351099, within(1e-8));
     }
 
     @Test
@@ -37,17 +37,48 @@ class SurpriseLikelihoodTest {
         SurpriseLikelihood l = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.5, 1, 100));
         ScoreState s = new ScoreState();
         for (int i = 0; i < 200; i++) {
-            l.update(s, 0.5);
+            l.update(s, 0L, 0.5);
         }
         // the series' forecasts become badly wrong (tail 1e-6 every point): flagged at first ...
-        double first = l.update(s, 1e-6);
+        double first = l.update(s, 0L, 1e-6);
         assertThat(first).isGreaterThan(0.9);
         double last = first;
         for (int i = 0; i < 100; i++) {
-            last = l.update(s, 1e-6);
+            last = l.update(s, 0L, 1e-6);
         }
         // ... but not for ever: after 100 points of the same surprise it is the new normal
         assertThat(last).isLessThan(0.1);
+    }
+
+    @Test
+    void aSpikeRecurringDailyScoresHighOnlyTheFirstDay() {
+        long step = 300_000L;
+        // the shipped short window and history; a calibrated forecast: tail probabilities uniform
+        SurpriseLikelihood plain = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.2, 3, 8000));
+        SurpriseLikelihood seasonal = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.2, 3, 8000,
+                java.time.Duration.ofMinutes(30)));
+        ScoreState a = new ScoreState();
+        ScoreState b = new ScoreState();
+        java.util.Random random = new java.util.Random(42);
+        double[][] spikes = new double[2][4];
+        for (int i = 0; i < 4 * 288; i++) {
+            long t = i * step;
+            boolean spike = i % 288 == 100; // the same 5 minutes every day, from day 0
+            double tail = spike ? 1e-9 : 1 - random.nextDouble();
+            double pa = plain.update(a, t, tail);
+            double pb = seasonal.update(b, t, tail);
+            if (spike) {
+                spikes[0][i / 288] = pa;
+                spikes[1][i / 288] = pb;
+            }
+        }
+        // without the discount every day's spike scores above the 0.2 default threshold; with it, the
+        // first one only (the same score), later ones keep e^-3 of surprise and stay below it
+        assertThat(java.util.Arrays.stream(spikes[0]).min().getAsDouble()).isGreaterThan(0.3);
+        assertThat(spikes[1][0]).isEqualTo(spikes[0][0]);
+        for (int day = 1; day < 4; day++) {
+            assertThat(spikes[1][day]).as("day %d", day).isLessThan(0.2);
+        }
     }
 
     @Test
