@@ -21,6 +21,7 @@ final class MemoForecaster implements Forecaster {
 
     private final Forecaster model;
     private final Map<List<Key>, List<QuantileForecast>> memo = new HashMap<>();
+    private int modelCalls;
 
     MemoForecaster(Forecaster model) {
         this.model = model;
@@ -58,7 +59,15 @@ final class MemoForecaster implements Forecaster {
             key.add(key(r, horizon));
         }
         // whole batches: a multichannel model needs its groups together
-        return memo.computeIfAbsent(key, k -> model.forecast(batch, horizon));
+        return memo.computeIfAbsent(key, k -> {
+            modelCalls++;
+            return model.forecast(batch, horizon);
+        });
+    }
+
+    /** Batches the model has forecast so far (the others came from memory). */
+    int modelCalls() {
+        return modelCalls;
     }
 
     private static Key key(ForecastRequest r, int horizon) {
