@@ -54,7 +54,7 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         java.util.Objects.requireNonNull(seasonalTolerance, "seasonalTolerance");
         if (!seasonalTolerance.isZero()) {
-            new SeasonalSurprise(seasonalTolerance); // validates the range
+            SeasonalSurprise.checkTolerance(seasonalTolerance);
         }
     }
 }

@@ -41,13 +41,18 @@ public final class SeasonalSurprise {
 
     /** @param tolerance how far from exactly one day / one week earlier a surprise still counts */
     public SeasonalSurprise(Duration tolerance) {
+        checkTolerance(tolerance);
+        this.tolerance = tolerance.toMillis();
+        this.bucket = this.tolerance / 4;
+        this.buckets = (int) ((LAGS[LAGS.length - 1] + this.tolerance) / bucket) + 2;
+    }
+
+    /** Rejects a tolerance outside [{@link #MIN_TOLERANCE}, {@link #MAX_TOLERANCE}]. */
+    static void checkTolerance(Duration tolerance) {
         if (tolerance.compareTo(MIN_TOLERANCE) < 0 || tolerance.compareTo(MAX_TOLERANCE) > 0) {
             throw new IllegalArgumentException("seasonal tolerance must be between " + MIN_TOLERANCE + " and "
                     + MAX_TOLERANCE + " (or 0 to turn the discount off), got " + tolerance);
         }
-        this.tolerance = tolerance.toMillis();
-        this.bucket = this.tolerance / 4;
-        this.buckets = (int) ((LAGS[LAGS.length - 1] + this.tolerance) / bucket) + 2;
     }
 
     /** Buckets in a series' ring. */
