@@ -7,6 +7,7 @@ import io.patchcast.cli.nab.CorpusScorer;
 import io.patchcast.cli.nab.DetectorFile;
 import io.patchcast.cli.nab.DetectorResults;
 import io.patchcast.cli.nab.FileScore;
+import io.patchcast.cli.nab.FolderScore;
 import io.patchcast.cli.nab.Profile;
 import io.patchcast.cli.nab.ProfileScore;
 import java.io.PrintWriter;
@@ -144,6 +145,38 @@ final class EvaluateNabCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-40s %7s | %26.2f |%s%n", "NAB score (null " + fmt(s.nullScore()) + ", perfect "
                 + fmt(s.perfectScore()) + ")", "", s.normalized(),
                 pages == null ? "" : String.format(Locale.ROOT, " %14.2f", pages.normalized()));
+        printFolders(out, s, pages);
+    }
+
+    /**
+     * With files in more than one folder (NAB's data kinds), each folder's sums and NAB score at the
+     * corpus threshold: where the detector is strong and where it is weak.
+     */
+    static void printFolders(PrintWriter out, ProfileScore s, ProfileScore pages) {
+        List<FolderScore> folders = FolderScore.of(s);
+        if (folders.size() < 2) {
+            return;
+        }
+        List<FolderScore> pageFolders = pages == null ? null : FolderScore.of(pages);
+        out.printf(Locale.ROOT, "%-40s %7s | %-26s |%s%n", "by folder, at the corpus threshold", "",
+                "anomaly_score", pages == null ? "" : " alert pages");
+        out.printf(Locale.ROOT, "%-34s %5s %7s | %5s %5s %5s %8s %6s |%s%n", "folder", "files", "windows", "TP", "FP",
+                "FN", "raw", "score", pages == null ? "" : String.format(Locale.ROOT, " %5s %5s %8s %6s", "TP", "FP",
+                "raw", "score"));
+        for (int i = 0; i < folders.size(); i++) {
+            FolderScore f = folders.get(i);
+            String p = "";
+            if (pageFolders != null) {
+                FolderScore g = pageFolders.get(i);
+                p = String.format(Locale.ROOT, " %5d %5d %8.3f %6s", g.tp(), g.fp(), g.rawScore(), score(g));
+            }
+            out.printf(Locale.ROOT, "%-34s %5d %7d | %5d %5d %5d %8.3f %6s |%s%n", f.folder(), f.files(), f.windows(),
+                    f.tp(), f.fp(), f.fn(), f.rawScore(), score(f), p);
+        }
+    }
+
+    private static String score(FolderScore f) {
+        return Double.isNaN(f.normalized()) ? "-" : String.format(Locale.ROOT, "%.2f", f.normalized());
     }
 
     private static String fmt(double d) {

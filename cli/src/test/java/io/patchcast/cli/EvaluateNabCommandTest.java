@@ -35,6 +35,19 @@ class EvaluateNabCommandTest {
         assertThat(j.get("windows").asInt()).isEqualTo(8);
         assertThat(j.get("standard").get("score").asDouble()).isBetween(0.0, 100.0);
         assertThat(r.out()).contains("realKnownCause/nyc_taxi.csv");
+        // one row per NAB data folder; their raw scores add up to the total; no score without windows
+        assertThat(r.out()).contains("by folder, at the corpus threshold");
+        double total = Double.parseDouble(r.out().replaceAll("(?s).*\\ntotal +\\| raw (-?[0-9.]+) .*", "$1"));
+        double sum = 0;
+        for (String folder : List.of("realAWSCloudwatch", "realKnownCause", "artificialWithAnomaly",
+                "artificialNoAnomaly")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n" + folder
+                    + " +1 +(\\d+) \\| +\\d+ +\\d+ +\\d+ +(-?[0-9.]+) +(\\S+) \\|").matcher(r.out());
+            assertThat(m.find()).as(folder + " row in%n%s", r.out()).isTrue();
+            sum += Double.parseDouble(m.group(2));
+            assertThat(m.group(3).equals("-")).isEqualTo(m.group(1).equals("0"));
+        }
+        assertThat(sum).isCloseTo(total, within(0.002));
     }
 
     @Test

@@ -37,17 +37,18 @@ public final class CorpusScorer {
         List<FileScore> perFile = new ArrayList<>(files.size());
         double raw = 0;
         double nullScore = 0;
-        int windows = 0;
+        double perfect = 0;
         for (DetectorFile f : files) {
             List<AnomalyPoint> pts = sweeper.calcSweepScore(f.timestamps(), f.anomalyScores(), f.windows(),
                     f.relativePath());
             ThresholdScore s = sweeper.scoreAt(pts, threshold);
-            perFile.add(new FileScore(f.relativePath(), f.windows().size(), s));
+            double fileNull = sweeper.scoreAt(pts, Double.POSITIVE_INFINITY).score();
+            double filePerfect = f.windows().size() * profile.costMatrix().tpWeight();
+            perFile.add(new FileScore(f.relativePath(), f.windows().size(), s, fileNull, filePerfect));
             raw += s.score();
-            nullScore += sweeper.scoreAt(pts, Double.POSITIVE_INFINITY).score();
-            windows += f.windows().size();
+            nullScore += fileNull;
+            perfect += filePerfect;
         }
-        double perfect = windows * profile.costMatrix().tpWeight();
         return new ProfileScore(profile, threshold, raw, nullScore, perfect,
                 ProfileScore.normalize(raw, nullScore, perfect), perFile);
     }

@@ -67,4 +67,29 @@ class CorpusScorerTest {
         List<DetectorFile> none = List.of(file("a.csv", SweeperTest.WINDOW), file("b.csv", SweeperTest.WINDOW));
         assertThat(new CorpusScorer().scoreAt(none, Profile.STANDARD, 0.5).normalized()).isEqualTo(0.0);
     }
+
+    @Test
+    void foldersAreSummedAtTheCorpusThresholdAndNormalisedAlone() {
+        // CORPUS under two folders plus a third folder with a file that has no window and one false positive
+        List<DetectorFile> corpus = List.of(
+                file("x/a.csv", SweeperTest.WINDOW, 10, 0.7),
+                file("y/z/b.csv", SweeperTest.WINDOW, 14, 0.6, 5, 0.9),
+                file("quiet.csv", List.of(), 8, 0.95));
+        ProfileScore s = new CorpusScorer().scoreAt(corpus, Profile.STANDARD, 0.6);
+        List<FolderScore> f = FolderScore.of(s);
+        double endHit = Math.tanh(0.5) / Math.tanh(2.5);
+        assertThat(f).extracting(FolderScore::folder).containsExactly("x", "y/z", ".");
+        // x: the start hit, raw 1 against null -1 and perfect 1
+        assertThat(f.get(0).rawScore()).isCloseTo(1.0, within(1e-12));
+        assertThat(f.get(0).normalized()).isCloseTo(100.0, within(1e-9));
+        // y/z: the end hit and a false positive: 100 * (endHit - 0.11 + 1) / 2
+        assertThat(f.get(1).tp()).isEqualTo(1);
+        assertThat(f.get(1).fp()).isEqualTo(1);
+        assertThat(f.get(1).normalized()).isCloseTo(100 * (endHit - 0.11 + 1) / 2, within(1e-9));
+        // no window: a raw score (one false positive far from any window costs the full 0.11) but no NAB score
+        assertThat(f.get(2).windows()).isZero();
+        assertThat(f.get(2).rawScore()).isCloseTo(-0.11, within(1e-12));
+        assertThat(f.get(2).normalized()).isNaN();
+        assertThat(f.stream().mapToDouble(FolderScore::rawScore).sum()).isCloseTo(s.rawScore(), within(1e-12));
+    }
 }
