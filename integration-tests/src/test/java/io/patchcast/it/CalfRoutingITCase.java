@@ -10,9 +10,6 @@ import io.patchcast.cli.demo.TopicIo.KeyValue;
 import io.patchcast.cli.kafka.EmbeddedKafka;
 import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.config.InferenceOptions;
-import io.patchcast.job.config.JobOptions;
-import io.patchcast.job.config.RouteOptions;
-import io.patchcast.job.config.SinkOptions;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.BatcherRegistry;
 import io.patchcast.job.inference.ServingPools;
@@ -26,10 +23,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +32,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -63,8 +57,8 @@ import picocli.CommandLine;
 class CalfRoutingITCase {
 
     static final Path ROOT = Path.of(System.getProperty("patchcast.root", ".."));
-    static final long STEP = 300_000;
-    static final int PATCH = 16;
+    static final long STEP = RoutingHarness.STEP;
+    static final int PATCH = RoutingHarness.PATCH;
     static final int ROWS = 1152; // 4 days of 5-minute points, 72 patches
     static final int TRAIN_ROWS = 800;
     static final String CALF = "calf-host-a";
@@ -154,49 +148,40 @@ class CalfRoutingITCase {
         assertThat(store.resolve(CALF).resolve("2").resolve("manifest.json")).exists();
 
         String controlTopic = "calf.model-control";
-        Configuration conf = RoutingITCase.routingConf(kafka, "calf", controlTopic, store,
+        Configuration conf = RoutingHarness.routingConf(kafka, "calf", controlTopic, store,
                 CALF + "/1[" + String.join("|", channels) + "]=" + GROUP_PATTERN);
         conf.set(InferenceOptions.MODEL, ROOT.resolve(ModelRegistry.DEFAULT_DIR).toString());
 
         String metrics = conf.get(SourceOptions.METRICS_TOPIC);
         int first = 640; // 40 patches before the swap
-        TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(RoutingITCase.slice(files, 0, first)));
+        TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(RoutingHarness.slice(files, 0, first)));
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         PatchcastJob.build(env, conf, s -> s);
         JobClient job = env.executeAsync("patchcast-calf-routing");
         try {
-            RoutingITCase.awaitForecasts(kafka, conf, "three version-1 forecasts per channel", fs -> channels.stream()
+            RoutingHarness.awaitForecasts(kafka, conf, "three version-1 forecasts per channel", fs -> channels.stream()
                     .allMatch(k -> fs.stream().filter(f -> f.getSeriesKey().equals(k)
                             && f.getModelVersion().equals("1")).count() >= 3));
             TopicIo.produce(kafka.bootstrapServers(), controlTopic, List.of(new KeyValue(null, ModelControlCodec.encode(
                     ModelControl.newBuilder().setAction(ControlAction.ROUTE).setSeriesPattern(GROUP_PATTERN)
                             .setModel(CALF).setVersion("2").setChannels(channels)
                             .setIssuedAt(Instant.ofEpochMilli(System.currentTimeMillis())).build()))));
-            int at = RoutingITCase.produceUntilServed(kafka, conf, files, first, channels, "2");
+            int at = RoutingHarness.produceUntilServed(kafka, conf, files, first, channels, "2");
             TopicIo.produce(kafka.bootstrapServers(), metrics,
-                    NabInput.records(RoutingITCase.slice(files, at, Integer.MAX_VALUE)));
-            RoutingITCase.awaitConsumed(kafka, conf, "it-calf");
+                    NabInput.records(RoutingHarness.slice(files, at, Integer.MAX_VALUE)));
+            RoutingHarness.awaitConsumed(kafka, conf, "it-calf");
         } finally {
             job.stopWithSavepoint(true, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                     .get();
         }
 
         PipelineRun.Outputs o = PipelineRun.readOutputs(kafka.bootstrapServers(), conf);
-        RoutingITCase.assertExactCounts(files, o);
+        RoutingHarness.assertExactCounts(files, o);
 
-        Map<String, List<Forecast>> bySeries = o.forecasts().stream()
-                .sorted(Comparator.comparing(Forecast::getStart))
-                .collect(Collectors.groupingBy(Forecast::getSeriesKey, TreeMap::new, Collectors.toList()));
-        for (String k : channels) {
-            List<String> versions = bySeries.get(k).stream().map(f -> f.getModel() + "@" + f.getModelVersion()).toList();
-            int firstNew = versions.indexOf(CALF + "@2");
-            assertThat(firstNew).as("%s served by version 2 after the swap", k).isPositive();
-            assertThat(versions.subList(0, firstNew)).as("%s before the swap", k).allMatch((CALF + "@1")::equals);
-            assertThat(versions.subList(firstNew, versions.size())).as("%s after the swap", k)
-                    .allMatch((CALF + "@2")::equals);
-        }
+        Map<String, List<Forecast>> bySeries = RoutingHarness.bySeries(o.forecasts());
+        RoutingHarness.assertSwappedOnce(bySeries, channels, CALF, "1", "2");
         // the group is forecast as a unit: per patch, one version for all three channels
         Map<Instant, List<String>> perPatch = o.forecasts().stream().filter(f -> channels.contains(f.getSeriesKey()))
                 .collect(Collectors.groupingBy(Forecast::getStart, TreeMap::new,
