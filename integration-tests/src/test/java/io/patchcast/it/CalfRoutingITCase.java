@@ -7,7 +7,6 @@ import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.demo.PipelineRun;
 import io.patchcast.cli.demo.TopicIo;
 import io.patchcast.cli.demo.TopicIo.KeyValue;
-import io.patchcast.cli.kafka.EmbeddedKafka;
 import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.config.InferenceOptions;
 import io.patchcast.job.config.SourceOptions;
@@ -34,15 +33,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -54,7 +47,7 @@ import picocli.CommandLine;
  * rolling conformal intervals' coverage is measured on the points that followed.
  */
 @Tag("slow")
-class CalfRoutingITCase {
+class CalfRoutingITCase extends BrokerAndCluster {
 
     static final Path ROOT = Path.of(System.getProperty("patchcast.root", ".."));
     static final long STEP = RoutingHarness.STEP;
@@ -64,28 +57,6 @@ class CalfRoutingITCase {
     static final String CALF = "calf-host-a";
     static final List<String> GROUP_FILES = List.of("host_a_cpu", "host_a_mem", "host_a_disk");
     static final String GROUP_PATTERN = "nab\\{file=\"host_a_.*\"\\}";
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
-
-    static EmbeddedKafka kafka;
-
-    @TempDir
-    static Path tmp;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     /** Host a: cpu with a daily cycle, mem following it, disk on its own cycle; host b: two more. */
     static Path writeData() throws Exception {

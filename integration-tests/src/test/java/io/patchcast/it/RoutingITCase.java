@@ -16,7 +16,6 @@ import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.demo.PipelineRun;
 import io.patchcast.cli.demo.TopicIo;
 import io.patchcast.cli.demo.TopicIo.KeyValue;
-import io.patchcast.cli.kafka.EmbeddedKafka;
 import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.BatcherRegistry;
@@ -44,15 +43,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Routing and a hot swap in the real job (MiniCluster, parallelism 2, checkpoints every 300 ms)
@@ -63,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * consumed every point; outputs are read with read_committed.
  */
 @Tag("slow")
-class RoutingITCase {
+class RoutingITCase extends BrokerAndCluster {
 
     static final Path ROOT = Path.of(System.getProperty("patchcast.root", ".."));
     static final Path NAB = ROOT.resolve("data/nab-aws");
@@ -73,28 +66,6 @@ class RoutingITCase {
             "ec2_cpu_utilization_5f5533.csv", "ec2_cpu_utilization_77c1ca.csv");
     static final String GROUP_PATTERN = "nab\\{file=\"ec2_cpu_utilization_(24ae8d|53ea38)\"\\}";
     static final String BROKEN_PATTERN = "nab\\{file=\"ec2_cpu_utilization_5f5533\"\\}";
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
-
-    static EmbeddedKafka kafka;
-
-    @TempDir
-    static Path tmp;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     @Test
     void groupSwapsFromVersion1To2MidStreamOthersStayOnTheirModelEveryPointScoredOnce() throws Exception {
