@@ -201,10 +201,12 @@ final class RoutingHarness {
     static void assertSwappedOnce(Map<String, List<Forecast>> bySeries, Collection<String> keys, String model,
             String from, String to) {
         for (String k : keys) {
-            List<String> versions = bySeries.get(k).stream().map(f -> f.getModel() + "@" + f.getModelVersion()).toList();
+            List<String> versions = bySeries.get(k).stream()
+                    .map(f -> f.getModel() + "@" + f.getModelVersion()).toList();
             int firstNew = versions.indexOf(model + "@" + to);
             assertThat(firstNew).as("%s served by version %s after the swap", k, to).isPositive();
-            assertThat(versions.subList(0, firstNew)).as("%s before the swap", k).allMatch((model + "@" + from)::equals);
+            assertThat(versions.subList(0, firstNew)).as("%s before the swap", k)
+                    .allMatch((model + "@" + from)::equals);
             assertThat(versions.subList(firstNew, versions.size())).as("%s after the swap: never back", k)
                     .allMatch((model + "@" + to)::equals);
         }

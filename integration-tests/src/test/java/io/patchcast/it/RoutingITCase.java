@@ -106,8 +106,9 @@ class RoutingITCase extends BrokerAndCluster {
         PatchcastJob.build(env, conf, s -> s);
         JobClient job = env.executeAsync("patchcast-routing");
         try {
-            awaitForecasts(kafka, conf, "three version-1 forecasts per group series", fs -> group.stream().allMatch(k ->
-                    fs.stream().filter(f -> f.getSeriesKey().equals(k) && f.getModelVersion().equals("1")).count() >= 3));
+            awaitForecasts(kafka, conf, "three version-1 forecasts per group series", fs -> group.stream()
+                    .allMatch(k -> fs.stream().filter(f -> f.getSeriesKey().equals(k)
+                            && f.getModelVersion().equals("1")).count() >= 3));
 
             TopicIo.produce(kafka.bootstrapServers(), controlTopic,
                     List.of(control(ControlAction.ROUTE, GROUP_PATTERN, "2", System.currentTimeMillis())));
