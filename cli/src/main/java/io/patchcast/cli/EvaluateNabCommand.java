@@ -158,7 +158,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
             return;
         }
         List<FolderScore> pageFolders = pages == null ? null : FolderScore.of(pages);
-        out.printf(Locale.ROOT, "%-40s %7s | %-26s |%s%n", "by folder, at the corpus threshold", "",
+        out.printf(Locale.ROOT, "%-40s %7s | %-33s |%s%n", "by folder, at the corpus threshold", "",
                 "anomaly_score", pages == null ? "" : " alert pages");
         out.printf(Locale.ROOT, "%-34s %5s %7s | %5s %5s %5s %8s %6s |%s%n", "folder", "files", "windows", "TP", "FP",
                 "FN", "raw", "score", pages == null ? "" : String.format(Locale.ROOT, " %5s %5s %8s %6s", "TP", "FP",
