@@ -15,8 +15,8 @@ import io.patchcast.models.distribution.SpecialFunctions;
  *   <li>z = (m - mean) / std, mean and variance being exponentially weighted over {@code history}
  *       points of past m: a series whose forecasts are always a bit off is not always anomalous, and
  *       after a level shift the history absorbs the new surprise level instead of flagging for hours;</li>
- *   <li>score = -log10(P(Z > z)) / 10 for a standard normal Z, clipped to [0, 1]: 0.5 means one chance
- *       in 100,000, 1 means one in 10^10.</li>
+ *   <li>score = x / (x + 10) with x = -log10(P(Z > z)) for a standard normal Z, so it stays in [0, 1):
+ *       0.20 means about one chance in 300, 0.25 one in 2,000, 0.5 one in 10^10.</li>
  * </ol>
  *
  * Until a series has {@link ScoreConfig#MIN_HISTORY} scored points the score is 0 (warm-up).
