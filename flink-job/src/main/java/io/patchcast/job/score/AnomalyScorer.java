@@ -9,7 +9,9 @@ import io.patchcast.models.api.PredictiveDistribution;
  *
  * <p>{@link ScoreConfig.Method#LIKELIHOOD}: the two-sided tail probability of the value goes
  * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
- * score in [0, 1]; {@code flagged} = score >= the configured threshold. {@link
+ * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}, when its
+ * tolerance is not 0) scores 1 once the series is past warm-up; {@code flagged} = score >= the
+ * configured threshold. {@link
  * ScoreConfig.Method#TAIL}: score = 1 - tail probability (DESIGN.md), flagged = outside the central
  * interval at {@code level}. [lower, upper] is always the central interval at {@code level}.
  * Warm-up points (no forecast) score 0 and are never flagged.
@@ -21,6 +23,7 @@ public final class AnomalyScorer {
     private final double lowerP;
     private final double upperP;
     private final SurpriseLikelihood likelihood;
+    private final RangeNovelty range;
 
     public AnomalyScorer(ScoreConfig config) {
         this.level = config.level();
@@ -28,6 +31,7 @@ public final class AnomalyScorer {
         this.lowerP = (1 - level) / 2;
         this.upperP = (1 + level) / 2;
         this.likelihood = config.method() == ScoreConfig.Method.LIKELIHOOD ? new SurpriseLikelihood(config) : null;
+        this.range = likelihood != null && config.rangeTolerance() > 0 ? new RangeNovelty(config.rangeTolerance()) : null;
     }
 
     public double level() {
@@ -36,6 +40,7 @@ public final class AnomalyScorer {
 
     /** Scores one point; updates the series' surprise history in {@code s}. */
     public ScoredPoint score(ScoreState s, PatchPoint p, ForecastResult f) {
+        boolean novel = range != null && range.observe(s, p.value());
         if (f == null || !p.expectForecast()) {
             return ScoredPoint.warmup(p, level);
         }
@@ -51,7 +56,16 @@ public final class AnomalyScorer {
         if (Double.isNaN(tail)) {
             tail = 1.0; // unreachable for finite values; never emit NaN
         }
-        double score = likelihood != null ? likelihood.update(s, p.timestamp(), tail) : Math.min(1.0, Math.max(0.0, 1.0 - tail));
+        double score;
+        if (likelihood != null) {
+            boolean warm = s.historyCount < ScoreConfig.MIN_HISTORY;
+            score = likelihood.update(s, p.timestamp(), tail);
+            if (novel && !warm) {
+                score = 1.0;
+            }
+        } else {
+            score = Math.min(1.0, Math.max(0.0, 1.0 - tail));
+        }
         boolean flagged = likelihood != null ? score >= threshold : p.value() < lower || p.value() > upper;
         return new ScoredPoint(p.seriesKey(), p.timestamp(), p.value(), d.quantile(0.5), lower, upper,
                 level, score, flagged, false, f.model(), f.modelVersion());

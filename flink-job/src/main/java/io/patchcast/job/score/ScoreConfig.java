@@ -13,9 +13,11 @@ import java.time.Duration;
  *     surprise that the current average is compared with
  * @param seasonalTolerance {@link SeasonalSurprise}: surprise within this of the same time one day or
  *     one week earlier is discounted; {@link Duration#ZERO} turns the discount off
+ * @param rangeTolerance {@link RangeNovelty}: after warm-up, a value further outside the range of all
+ *     earlier values than this fraction of the range scores 1; 0 turns the rule off
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
-        Duration seasonalTolerance) implements java.io.Serializable {
+        Duration seasonalTolerance, double rangeTolerance) implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
     public static final int MIN_HISTORY = 64;
@@ -30,12 +32,17 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0);
     }
 
-    /** Without the seasonal discount (tolerance 0). */
+    /** Without the seasonal discount and the range rule (both tolerances 0). */
     public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history) {
         this(method, level, threshold, shortWindow, history, Duration.ZERO);
+    }
+
+    /** Without the range rule (tolerance 0). */
+    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance) {
+        this(method, level, threshold, shortWindow, history, seasonalTolerance, 0);
     }
 
     public ScoreConfig {
@@ -55,6 +62,9 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         java.util.Objects.requireNonNull(seasonalTolerance, "seasonalTolerance");
         if (!seasonalTolerance.isZero()) {
             SeasonalSurprise.checkTolerance(seasonalTolerance);
+        }
+        if (!(rangeTolerance >= 0 && rangeTolerance <= 10)) {
+            throw new IllegalArgumentException("rangeTolerance must be in [0, 10] (0 = off), got " + rangeTolerance);
         }
     }
 }

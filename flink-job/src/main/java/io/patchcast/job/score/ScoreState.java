@@ -9,7 +9,7 @@ import io.patchcast.job.patch.PatchPoint;
  *
  * <p>Points wait here, in arrival order, until the forecast of their patch is back from inference;
  * forecasts stay until no point within the allowed lateness can need them. The surprise fields are
- * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s.
+ * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s, the range {@link RangeNovelty}'s.
  */
 public class ScoreState {
     public ForecastResult[] forecasts = new ForecastResult[0];
@@ -28,6 +28,9 @@ public class ScoreState {
     public float[] seasonalMax = new float[0];
     /** Bucket index (time / bucket width) of the newest bucket in {@link #seasonalMax}. */
     public long seasonalNewestBucket;
+    /** {@link RangeNovelty}'s range: smallest and largest value the series has shown; NaN before its first point. */
+    public double rangeMin = Double.NaN;
+    public double rangeMax = Double.NaN;
 
     public ScoreState() {}
 }

@@ -1,0 +1,39 @@
+package io.patchcast.job.score;
+
+/**
+ * A value beyond everything the series has shown: further above the largest value seen so far, or
+ * further below the smallest, than {@code tolerance} times the range between them. This is the
+ * "spatial" rule of HTM's NAB detector; it catches a jump to a level the series never reached even
+ * when the forecast's interval is wide enough to call it ordinary (a daily square wave whose peak
+ * doubles, a sensor falling to a value it never read before).
+ *
+ * <p>Every value of the series widens the range, warm-up points included; a series with a single
+ * distinct value so far has no range and nothing is novel. The state is two doubles in {@link
+ * ScoreState}.
+ */
+final class RangeNovelty {
+
+    private final double tolerance;
+
+    /** @param tolerance fraction of the range a value must lie beyond it, positive */
+    RangeNovelty(double tolerance) {
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("range tolerance must be positive, got " + tolerance);
+        }
+        this.tolerance = tolerance;
+    }
+
+    /** Whether {@code value} lies beyond the range seen before it; then adds it to the range. */
+    boolean observe(ScoreState s, double value) {
+        if (Double.isNaN(s.rangeMin)) {
+            s.rangeMin = value;
+            s.rangeMax = value;
+            return false;
+        }
+        double margin = tolerance * (s.rangeMax - s.rangeMin);
+        boolean novel = s.rangeMax > s.rangeMin && (value > s.rangeMax + margin || value < s.rangeMin - margin);
+        s.rangeMin = Math.min(s.rangeMin, value);
+        s.rangeMax = Math.max(s.rangeMax, value);
+        return novel;
+    }
+}
