@@ -2,7 +2,8 @@ package io.patchcast.job.alert;
 
 /**
  * Debounces per-point flags into alert episodes, as mature monitoring products do: fire after
- * {@code k} flagged of the last {@code n} points, resolve after {@code recoverAfter} clean points,
+ * {@code k} flagged of the last {@code n} points, or at once on a flagged point scoring 1 (a value
+ * or level beyond what the series has shown), resolve after {@code recoverAfter} clean points,
  * and re-open (merge into) the previous episode when firing again within the cooldown.
  */
 public final class AlertTracker {
@@ -52,7 +53,7 @@ public final class AlertTracker {
             return new AlertEvent(seriesKey, false, ts, s.episodeStart, s.lastFlagged, s.peakScore,
                     s.points, false);
         }
-        if (!flagged || Long.bitCount(s.flags) < policy.k()) {
+        if (!flagged || (Long.bitCount(s.flags) < policy.k() && score < 1.0)) {
             return null;
         }
         boolean merge = s.resolvedAt != Long.MIN_VALUE

@@ -9,9 +9,9 @@ import io.patchcast.models.api.PredictiveDistribution;
  *
  * <p>{@link ScoreConfig.Method#LIKELIHOOD}: the two-sided tail probability of the value goes
  * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
- * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}, when its
- * tolerance is not 0) scores 1 once the series is past warm-up; {@code flagged} = score >= the
- * configured threshold. {@link
+ * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}) or a
+ * level beyond the last week's ({@link LevelNovelty}), each unless its tolerance is 0, scores 1
+ * once the series is past warm-up; {@code flagged} = score >= the configured threshold. {@link
  * ScoreConfig.Method#TAIL}: score = 1 - tail probability (DESIGN.md), flagged = outside the central
  * interval at {@code level}. [lower, upper] is always the central interval at {@code level}.
  * Warm-up points (no forecast) score 0 and are never flagged.
@@ -24,6 +24,7 @@ public final class AnomalyScorer {
     private final double upperP;
     private final SurpriseLikelihood likelihood;
     private final RangeNovelty range;
+    private final LevelNovelty levelRule;
 
     public AnomalyScorer(ScoreConfig config) {
         this.level = config.level();
@@ -32,6 +33,8 @@ public final class AnomalyScorer {
         this.upperP = (1 + level) / 2;
         this.likelihood = config.method() == ScoreConfig.Method.LIKELIHOOD ? new SurpriseLikelihood(config) : null;
         this.range = likelihood != null && config.rangeTolerance() > 0 ? new RangeNovelty(config.rangeTolerance()) : null;
+        this.levelRule = likelihood != null && config.levelTolerance() > 0
+                ? new LevelNovelty(config.levelWindow(), config.levelTolerance()) : null;
     }
 
     public double level() {
@@ -41,6 +44,7 @@ public final class AnomalyScorer {
     /** Scores one point; updates the series' surprise history in {@code s}. */
     public ScoredPoint score(ScoreState s, PatchPoint p, ForecastResult f) {
         boolean novel = range != null && range.observe(s, p.value());
+        novel |= levelRule != null && levelRule.observe(s, p.timestamp(), p.value()); // both always see the value
         if (f == null || !p.expectForecast()) {
             return ScoredPoint.warmup(p, level);
         }

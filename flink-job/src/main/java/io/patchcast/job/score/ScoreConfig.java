@@ -15,9 +15,13 @@ import java.time.Duration;
  *     one week earlier is discounted; {@link Duration#ZERO} turns the discount off
  * @param rangeTolerance {@link RangeNovelty}: after warm-up, a value further outside the range of all
  *     earlier values than this fraction of the range scores 1; 0 turns the rule off
+ * @param levelWindow {@link LevelNovelty}: points averaged into the series' level
+ * @param levelTolerance {@link LevelNovelty}: after warm-up, a level further outside the range of the
+ *     last week's levels than this fraction of that range scores 1; 0 turns the rule off
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
-        Duration seasonalTolerance, double rangeTolerance) implements java.io.Serializable {
+        Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance)
+        implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
     public static final int MIN_HISTORY = 64;
@@ -32,17 +36,23 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0);
     }
 
-    /** Without the seasonal discount and the range rule (both tolerances 0). */
+    /** Without the seasonal discount and the range and level rules (all tolerances 0). */
     public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history) {
         this(method, level, threshold, shortWindow, history, Duration.ZERO);
     }
 
-    /** Without the range rule (tolerance 0). */
+    /** Without the range and level rules (tolerances 0). */
     public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance) {
         this(method, level, threshold, shortWindow, history, seasonalTolerance, 0);
+    }
+
+    /** Without the level rule (tolerance 0). */
+    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance,
+            double rangeTolerance) {
+        this(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, 1, 0);
     }
 
     public ScoreConfig {
@@ -65,6 +75,12 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         if (!(rangeTolerance >= 0 && rangeTolerance <= 10)) {
             throw new IllegalArgumentException("rangeTolerance must be in [0, 10] (0 = off), got " + rangeTolerance);
+        }
+        if (levelWindow < 1 || levelWindow > 10_000) {
+            throw new IllegalArgumentException("levelWindow must be in [1, 10000] points, got " + levelWindow);
+        }
+        if (!(levelTolerance >= 0 && levelTolerance <= 10)) {
+            throw new IllegalArgumentException("levelTolerance must be in [0, 10] (0 = off), got " + levelTolerance);
         }
     }
 }

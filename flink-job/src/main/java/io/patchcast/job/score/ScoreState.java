@@ -9,7 +9,8 @@ import io.patchcast.job.patch.PatchPoint;
  *
  * <p>Points wait here, in arrival order, until the forecast of their patch is back from inference;
  * forecasts stay until no point within the allowed lateness can need them. The surprise fields are
- * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s, the range {@link RangeNovelty}'s.
+ * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s, the range {@link RangeNovelty}'s and the
+ * level {@link LevelNovelty}'s.
  */
 public class ScoreState {
     public ForecastResult[] forecasts = new ForecastResult[0];
@@ -31,6 +32,14 @@ public class ScoreState {
     /** {@link RangeNovelty}'s range: smallest and largest value the series has shown; NaN before its first point. */
     public double rangeMin = Double.NaN;
     public double rangeMax = Double.NaN;
+    /** {@link LevelNovelty}'s last values, ring indexed by {@code levelCount % window}. */
+    public double[] levelRecent = new double[0];
+    public long levelCount;
+    /** {@link LevelNovelty}'s highest and lowest level per hour over the last week (NaN: no point in that hour). */
+    public double[] levelHigh = new double[0];
+    public double[] levelLow = new double[0];
+    public long levelFirstBucket;
+    public long levelNewestBucket;
 
     public ScoreState() {}
 }

@@ -36,6 +36,16 @@ class AlertTrackerTest {
     }
 
     @Test
+    void aFlaggedPointScoringOneFiresAtOnceWhateverK() {
+        assertThat(point(0, true, 0.999)).isNull(); // one flag of the 3 needed
+        AlertEvent e = point(1, true, 1.0); // beyond the series' range or level: no need to wait
+        assertThat(e).isEqualTo(new AlertEvent(KEY, true, 1000, 0, null, 1.0, 2, false));
+        // not flagged (a threshold above 1 is impossible, but the tracker only fires on flags)
+        AlertState other = tracker.newState();
+        assertThat(tracker.onPoint(other, KEY, 0, false, 1.0)).isNull();
+    }
+
+    @Test
     void flagsThatLeftTheWindowDoNotCount() {
         point(0, true);
         point(1, true);
@@ -144,9 +154,9 @@ class AlertTrackerTest {
         AlertTracker t = new AlertTracker(new AlertPolicy(64, 64, 1, Duration.ZERO));
         AlertState s = t.newState();
         for (int i = 0; i < 63; i++) {
-            assertThat(t.onPoint(s, KEY, i, true, 1)).isNull();
+            assertThat(t.onPoint(s, KEY, i, true, 0.9)).isNull(); // below 1, so each waits for the 64th
         }
-        AlertEvent e = t.onPoint(s, KEY, 63, true, 1);
+        AlertEvent e = t.onPoint(s, KEY, 63, true, 0.9);
         assertThat(e.firing()).isTrue();
         assertThat(e.episodeStart()).isZero();
         assertThat(e.points()).isEqualTo(64);

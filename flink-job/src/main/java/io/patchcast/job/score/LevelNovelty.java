@@ -1,0 +1,107 @@
+package io.patchcast.job.score;
+
+import java.time.Duration;
+
+/**
+ * A level the series has not held over the last week: the mean of its last {@code window} values
+ * further above the highest such mean of the last {@link #HISTORY} (or further below the lowest)
+ * than {@code tolerance} times the spread between them. {@link RangeNovelty} catches one value
+ * beyond everything ever seen; this catches a sustained shift that stays inside the all-time range
+ * but leaves the recent one (a service settling at a new load, a sensor drifting to a value it has
+ * not read for weeks).
+ *
+ * <p>The recent means are kept per hour ({@link ScoreState#levelHigh} and {@link
+ * ScoreState#levelLow}, rings of {@link #HISTORY} + 1 hourly buckets, whatever the series' step),
+ * the current hour excluded from the range it is compared with. Nothing is novel in the first
+ * {@link #MIN_SPAN} of a series, nor while the recent means are all equal.
+ */
+final class LevelNovelty {
+
+    /** How far back the range of recent means reaches. */
+    static final Duration HISTORY = Duration.ofDays(7);
+
+    /** Width of one bucket of the range. */
+    static final long BUCKET = Duration.ofHours(1).toMillis();
+
+    /** Time from a series' first point before its level can be novel. */
+    static final Duration MIN_SPAN = Duration.ofDays(1);
+
+    private static final int BUCKETS = (int) (HISTORY.toMillis() / BUCKET) + 1;
+    private static final long MIN_BUCKETS = MIN_SPAN.toMillis() / BUCKET;
+
+    private final int window;
+    private final double tolerance;
+
+    /**
+     * @param window points averaged into the level, at least 1
+     * @param tolerance fraction of the recent means' spread the level must lie beyond it, positive
+     */
+    LevelNovelty(int window, double tolerance) {
+        if (window < 1) {
+            throw new IllegalArgumentException("level window must be at least 1 point, got " + window);
+        }
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("level tolerance must be positive, got " + tolerance);
+        }
+        this.window = window;
+        this.tolerance = tolerance;
+    }
+
+    /** Whether the level including {@code value} lies beyond the recent range; then records it. */
+    boolean observe(ScoreState s, long timestamp, double value) {
+        if (s.levelRecent.length != window) {
+            s.levelRecent = new double[window];
+            s.levelCount = 0;
+            s.levelHigh = new double[0];
+        }
+        s.levelRecent[(int) (s.levelCount % window)] = value;
+        s.levelCount++;
+        int n = (int) Math.min(s.levelCount, window);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += s.levelRecent[i];
+        }
+        double level = sum / n;
+
+        long b = Math.floorDiv(timestamp, BUCKET);
+        if (s.levelHigh.length != BUCKETS) {
+            s.levelHigh = new double[BUCKETS];
+            s.levelLow = new double[BUCKETS];
+            java.util.Arrays.fill(s.levelHigh, Double.NaN);
+            java.util.Arrays.fill(s.levelLow, Double.NaN);
+            s.levelFirstBucket = b;
+            s.levelNewestBucket = b;
+        }
+        if (b > s.levelNewestBucket) {
+            for (long c = Math.max(s.levelNewestBucket + 1, b - BUCKETS + 1); c <= b; c++) {
+                s.levelHigh[slot(c)] = Double.NaN;
+                s.levelLow[slot(c)] = Double.NaN;
+            }
+            s.levelNewestBucket = b;
+        } else if (b <= s.levelNewestBucket - BUCKETS) {
+            return false; // older than the ring: neither compared nor recorded
+        }
+        double hi = Double.NEGATIVE_INFINITY;
+        double lo = Double.POSITIVE_INFINITY;
+        for (long c = b - BUCKETS + 1; c < b; c++) {
+            double h = s.levelHigh[slot(c)];
+            if (!Double.isNaN(h)) {
+                hi = Math.max(hi, h);
+                lo = Math.min(lo, s.levelLow[slot(c)]);
+            }
+        }
+        boolean novel = false;
+        if (b - s.levelFirstBucket >= MIN_BUCKETS && hi > lo) {
+            double margin = tolerance * (hi - lo);
+            novel = level > hi + margin || level < lo - margin;
+        }
+        int k = slot(b);
+        s.levelHigh[k] = Double.isNaN(s.levelHigh[k]) ? level : Math.max(s.levelHigh[k], level);
+        s.levelLow[k] = Double.isNaN(s.levelLow[k]) ? level : Math.min(s.levelLow[k], level);
+        return novel;
+    }
+
+    private static int slot(long bucket) {
+        return (int) Math.floorMod(bucket, (long) BUCKETS);
+    }
+}

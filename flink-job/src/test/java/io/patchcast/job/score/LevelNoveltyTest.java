@@ -1,0 +1,89 @@
+package io.patchcast.job.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@link LevelNovelty}: a level outside the last week's range of levels, by hourly buckets. */
+class LevelNoveltyTest {
+
+    static final long STEP = Duration.ofMinutes(5).toMillis();
+    static final long DAY = Duration.ofDays(1).toMillis();
+
+    /** A daily square wave between 10 and 20 with 5-minute points; returns the novel points' count. */
+    static int feedDays(LevelNovelty r, ScoreState s, long start, int days) {
+        int novel = 0;
+        for (long t = start; t < start + days * DAY; t += STEP) {
+            double v = (t % DAY) < DAY / 2 ? 10 : 20;
+            novel += r.observe(s, t, v) ? 1 : 0;
+        }
+        return novel;
+    }
+
+    @Test
+    void aRecurringPatternIsNeverNovelAndAShiftAboveItIs() {
+        LevelNovelty r = new LevelNovelty(12, 0.1);
+        ScoreState s = new ScoreState();
+        assertThat(feedDays(r, s, 0, 10)).isZero();
+        // one hour at 21.5: the 12-point level climbs from 20 to 21.5; the week's levels span
+        // [10, 20], so a level above 21 is novel (from the 9th point of the hour on)
+        long t0 = 10 * DAY + DAY / 2 + 3_600_000; // inside a high half-day
+        int novel = 0;
+        int first = -1;
+        for (int i = 0; i < 12; i++) {
+            boolean n = r.observe(s, t0 + i * STEP, 21.5);
+            if (n && first < 0) {
+                first = i;
+            }
+            novel += n ? 1 : 0;
+        }
+        // level after i+1 points at 21.5 and 11 - i at 20: 20 + 1.5 (i + 1) / 12 > 21 <=> i >= 8
+        assertThat(first).isEqualTo(8);
+        assertThat(novel).isEqualTo(4);
+    }
+
+    @Test
+    void theRangeIsTheLastWeekOnlyAndNothingIsNovelOnTheFirstDay() {
+        LevelNovelty r = new LevelNovelty(1, 0.1);
+        ScoreState s = new ScoreState();
+        // first day: values 0 then 100: the jump is not novel (first day)
+        assertThat(r.observe(s, 0, 0)).isFalse();
+        assertThat(r.observe(s, 3_600_000, 100)).isFalse();
+        // then 8 days at 50..60: a week later the 0 and 100 have left the range
+        long t = 2 * 3_600_000L;
+        for (; t < 9 * DAY; t += STEP) {
+            r.observe(s, t, 50 + (t / STEP) % 11);
+        }
+        assertThat(r.observe(s, t, 58)).isFalse(); // inside [50, 60]
+        assertThat(r.observe(s, t + STEP, 60.5)).isFalse(); // within the 10 % margin (61)
+        assertThat(r.observe(s, t + 2 * STEP, 61.5)).isTrue(); // above 60 + 1, although 100 was seen 9 days ago
+        assertThat(r.observe(s, t + 3 * STEP, 48.5)).isTrue(); // below 50 - 1
+    }
+
+    @Test
+    void aFlatSeriesHasNoRangeAndAGapClearsTheHoursItSkipped() {
+        LevelNovelty r = new LevelNovelty(1, 0.1);
+        ScoreState s = new ScoreState();
+        long t = 0;
+        for (; t < 3 * DAY; t += STEP) {
+            assertThat(r.observe(s, t, 7)).isFalse();
+        }
+        assertThat(r.observe(s, t, 8)).isFalse(); // all recent levels equal: no range to leave
+        // a gap of more than a week: the old hours are gone, the next hours build a new range
+        long after = t + 8 * DAY;
+        assertThat(r.observe(s, after, 1000)).isFalse(); // no earlier hour within the week
+        assertThat(r.observe(s, after + 3_600_000, 1000)).isFalse(); // one earlier hour, no spread
+        assertThat(r.observe(s, after + 2 * 3_600_000, 1001)).isFalse(); // spread 0 before it
+        assertThat(r.observe(s, after + 3 * 3_600_000, 1002)).isTrue(); // [1000, 1001] + 0.1
+    }
+
+    @Test
+    void rejectsBadParameters() {
+        assertThatThrownBy(() -> new LevelNovelty(0, 0.1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LevelNovelty(12, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO, 0.05, 12, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("levelTolerance");
+    }
+}
