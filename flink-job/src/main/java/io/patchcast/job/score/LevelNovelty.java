@@ -83,7 +83,8 @@ final class LevelNovelty {
         }
         double hi = Double.NEGATIVE_INFINITY;
         double lo = Double.POSITIVE_INFINITY;
-        for (long c = b - BUCKETS + 1; c < b; c++) {
+        // the hours before b that the ring still holds (a late point's b may lag the newest hour)
+        for (long c = Math.max(b, s.levelNewestBucket) - BUCKETS + 1; c < b; c++) {
             double h = s.levelHigh[slot(c)];
             if (!Double.isNaN(h)) {
                 hi = Math.max(hi, h);

@@ -80,6 +80,22 @@ class LevelNoveltyTest {
     }
 
     @Test
+    void aLatePointIsComparedWithTheHoursBeforeItOnly() {
+        LevelNovelty r = new LevelNovelty(1, 0.1);
+        ScoreState s = new ScoreState();
+        long hour = 3_600_000L;
+        long t = 0;
+        for (; t < 2 * DAY; t += STEP) {
+            r.observe(s, t, 50 + (t / STEP) % 11); // [50, 60] every hour
+        }
+        assertThat(r.observe(s, t + hour, 100)).isTrue(); // the newest hour now holds 100
+        // a point of the hour before arrives late: compared with the hours before it, [50, 60]
+        assertThat(r.observe(s, t + 30 * 60_000L, 90)).isTrue();
+        // a point more than a week behind the newest hour is neither compared nor recorded
+        assertThat(r.observe(s, t - 7 * DAY, 1000)).isFalse();
+    }
+
+    @Test
     void rejectsBadParameters() {
         assertThatThrownBy(() -> new LevelNovelty(0, 0.1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LevelNovelty(12, 0)).isInstanceOf(IllegalArgumentException.class);
