@@ -56,12 +56,7 @@ final class LevelNovelty {
         }
         s.levelRecent[(int) (s.levelCount % window)] = value;
         s.levelCount++;
-        int n = (int) Math.min(s.levelCount, window);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += s.levelRecent[i];
-        }
-        double level = sum / n;
+        double level = ScoreState.ringMean(s.levelRecent, s.levelCount);
 
         long b = Math.floorDiv(timestamp, BUCKET);
         if (s.levelHigh.length != BUCKETS) {

@@ -42,4 +42,17 @@ public class ScoreState {
     public long levelNewestBucket;
 
     public ScoreState() {}
+
+    /**
+     * Mean of a ring that has had {@code added} values written, each at index {@code k % ring.length}
+     * for the k-th: the last {@code min(added, ring.length)} values.
+     */
+    static double ringMean(double[] ring, long added) {
+        int n = (int) Math.min(added, ring.length);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += ring[i];
+        }
+        return sum / n;
+    }
 }

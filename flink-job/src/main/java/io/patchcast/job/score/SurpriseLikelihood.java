@@ -55,12 +55,7 @@ public final class SurpriseLikelihood {
         }
         s.recentSurprise[(int) (s.recentCount % shortWindow)] = u;
         s.recentCount++;
-        int n = (int) Math.min(s.recentCount, shortWindow);
-        double m = 0;
-        for (int i = 0; i < n; i++) {
-            m += s.recentSurprise[i];
-        }
-        m /= n;
+        double m = ScoreState.ringMean(s.recentSurprise, s.recentCount);
         double score = 0;
         if (s.historyCount >= ScoreConfig.MIN_HISTORY) {
             double std = Math.max(MIN_STD, Math.sqrt(s.historyVar));
