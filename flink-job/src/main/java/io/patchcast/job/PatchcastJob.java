@@ -107,7 +107,8 @@ public final class PatchcastJob {
         return new ScoreConfig(conf.get(AnomalyOptions.METHOD), conf.get(AnomalyOptions.LEVEL), conf.get(AnomalyOptions.THRESHOLD),
                 conf.get(AnomalyOptions.SHORT_WINDOW), conf.get(AnomalyOptions.HISTORY),
                 conf.get(AnomalyOptions.SEASONAL_TOLERANCE), conf.get(AnomalyOptions.RANGE_TOLERANCE),
-                conf.get(AnomalyOptions.LEVEL_WINDOW), conf.get(AnomalyOptions.LEVEL_TOLERANCE));
+                conf.get(AnomalyOptions.LEVEL_WINDOW), conf.get(AnomalyOptions.LEVEL_TOLERANCE),
+                conf.get(AnomalyOptions.NOVELTY_HOLD));
     }
 
     public static AlertPolicy alertPolicy(Configuration conf) {

@@ -35,7 +35,7 @@ public final class AnomalyOptions {
 
     public static final ConfigOption<Double> RANGE_TOLERANCE =
             ConfigOptions.key("patchcast.anomaly.range-tolerance").doubleType().defaultValue(0.05)
-                    .withDescription("After warm-up, a value further above the largest value the series has shown, or further below the smallest, than this fraction of the range between them scores 1 (flagged at any threshold): a level never seen before pages even when the forecast's interval is wide. 0.05 is the tolerance of HTM's NAB detector, not tuned; 0 turns the rule off (evaluate-nab --loo chose it on over off). A point scoring 1 fires an alert at once, whatever k. Two doubles of state per series.");
+                    .withDescription("After warm-up, a value further above the largest value the series has shown, or further below the smallest, than this fraction of the range between them scores 1 (flagged at any threshold), unless a rule fired within the last novelty-hold points: a level never seen before pages even when the forecast's interval is wide. 0.05 is the tolerance of HTM's NAB detector, not tuned; 0 turns the rule off (evaluate-nab --loo chose it on over off). A point scoring 1 fires an alert at once, whatever k. Two doubles of state per series.");
 
     public static final ConfigOption<Integer> LEVEL_WINDOW =
             ConfigOptions.key("patchcast.anomaly.level-window").intType().defaultValue(48)
@@ -43,7 +43,11 @@ public final class AnomalyOptions {
 
     public static final ConfigOption<Double> LEVEL_TOLERANCE =
             ConfigOptions.key("patchcast.anomaly.level-tolerance").doubleType().defaultValue(0.1)
-                    .withDescription("After warm-up and a series' first day, a level (mean of the last level-window points) further above the highest level of the last week, or further below the lowest, than this fraction of the range between them scores 1 and fires an alert at once: a shift to a level the series has not held for a week, even inside its all-time range. 0 turns the rule off. 0.1 and 48 points were chosen on the NAB AWS files among 3, 12, 48 points, 0.1, 0.3 and a 3-day to 2-week range, by a leave-one-file-out replay; evaluate-nab --loo chooses the rule on over off. About 3 KB of state per series (the last level-window values, and hourly highs and lows over a week).");
+                    .withDescription("After warm-up and a series' first day, a level (mean of the last level-window points) further above the highest level of the last week, or further below the lowest, than this fraction of the range between them scores 1 and fires an alert at once (unless a rule fired within the last novelty-hold points): a shift to a level the series has not held for a week, even inside its all-time range. 0 turns the rule off. 0.1 and 48 points were chosen on the NAB AWS files among 3, 12, 48 points, 0.1, 0.3 and a 3-day to 2-week range, by a leave-one-file-out replay; evaluate-nab --loo chooses the rule on over off. About 3 KB of state per series (the last level-window values, and hourly highs and lows over a week).");
+
+    public static final ConfigOption<Integer> NOVELTY_HOLD =
+            ConfigOptions.key("patchcast.anomaly.novelty-hold").intType().defaultValue(24)
+                    .withDescription("Points after the range or level rule fires during which a rule firing again does not score 1 (those points keep the score of their surprise): a level shift the level rule sees for hours scores 1 once, at its start, so anomaly_score marks the change, not every point after it. The alert still fires at once on that first point. 24 = 2 h of 5-minute points (chosen by evaluate-nab --loo); 0: every point a rule fires on scores 1.");
 
     public static final ConfigOption<Integer> ALERT_K =
             ConfigOptions.key("patchcast.alert.k").intType().defaultValue(1)

@@ -11,7 +11,9 @@ import io.patchcast.models.api.PredictiveDistribution;
  * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
  * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}) or a
  * level beyond the last week's ({@link LevelNovelty}), each unless its tolerance is 0, scores 1
- * once the series is past warm-up; {@code flagged} = score >= the configured threshold. {@link
+ * once the series is past warm-up, unless a rule already fired within the last {@code noveltyHold}
+ * points (then the point keeps its likelihood score: one level shift scores 1 once, not for hours,
+ * while the rules go on seeing it); {@code flagged} = score >= the configured threshold. {@link
  * ScoreConfig.Method#TAIL}: score = 1 - tail probability (DESIGN.md), flagged = outside the central
  * interval at {@code level}. [lower, upper] is always the central interval at {@code level}.
  * Warm-up points (no forecast) score 0 and are never flagged.
@@ -25,6 +27,7 @@ public final class AnomalyScorer {
     private final SurpriseLikelihood likelihood;
     private final RangeNovelty range;
     private final LevelNovelty levelRule;
+    private final int noveltyHold;
 
     public AnomalyScorer(ScoreConfig config) {
         this.level = config.level();
@@ -35,6 +38,7 @@ public final class AnomalyScorer {
         this.range = likelihood != null && config.rangeTolerance() > 0 ? new RangeNovelty(config.rangeTolerance()) : null;
         this.levelRule = likelihood != null && config.levelTolerance() > 0
                 ? new LevelNovelty(config.levelWindow(), config.levelTolerance()) : null;
+        this.noveltyHold = config.noveltyHold();
     }
 
     public double level() {
@@ -45,6 +49,9 @@ public final class AnomalyScorer {
     public ScoredPoint score(ScoreState s, PatchPoint p, ForecastResult f) {
         boolean novel = range != null && range.observe(s, p.value());
         novel |= levelRule != null && levelRule.observe(s, p.timestamp(), p.value()); // both always see the value
+        if (s.sinceNovel < Integer.MAX_VALUE) {
+            s.sinceNovel++;
+        }
         if (f == null || !p.expectForecast()) {
             return ScoredPoint.warmup(p, level);
         }
@@ -65,7 +72,10 @@ public final class AnomalyScorer {
             boolean warm = s.historyCount < ScoreConfig.MIN_HISTORY;
             score = likelihood.update(s, p.timestamp(), tail);
             if (novel && !warm) {
-                score = 1.0;
+                if (s.sinceNovel > noveltyHold) {
+                    score = 1.0;
+                }
+                s.sinceNovel = 0;
             }
         } else {
             score = Math.min(1.0, Math.max(0.0, 1.0 - tail));

@@ -18,9 +18,12 @@ import java.time.Duration;
  * @param levelWindow {@link LevelNovelty}: points averaged into the series' level
  * @param levelTolerance {@link LevelNovelty}: after warm-up, a level further outside the range of the
  *     last week's levels than this fraction of that range scores 1; 0 turns the rule off
+ * @param noveltyHold points after a rule fires during which the rules firing again do not score 1
+ *     (those points score by their surprise): a level shift the rules see for hours scores 1 once, at
+ *     its start; 0 = every point a rule fires on scores 1
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
-        Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance)
+        Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance, int noveltyHold)
         implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
@@ -36,7 +39,7 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0, 0);
     }
 
     /** Without the seasonal discount and the range and level rules (all tolerances 0). */
@@ -53,6 +56,12 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
     public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance,
             double rangeTolerance) {
         this(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, 1, 0);
+    }
+
+    /** Without the novelty hold: every point a rule fires on scores 1. */
+    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance,
+            double rangeTolerance, int levelWindow, double levelTolerance) {
+        this(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow, levelTolerance, 0);
     }
 
     public ScoreConfig {
@@ -81,6 +90,9 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         if (!(levelTolerance >= 0 && levelTolerance <= 10)) {
             throw new IllegalArgumentException("levelTolerance must be in [0, 10] (0 = off), got " + levelTolerance);
+        }
+        if (noveltyHold < 0 || noveltyHold > 100_000) {
+            throw new IllegalArgumentException("noveltyHold must be in [0, 100000] points (0 = off), got " + noveltyHold);
         }
     }
 }

@@ -40,6 +40,11 @@ public class ScoreState {
     public double[] levelLow = new double[0];
     public long levelFirstBucket;
     public long levelNewestBucket;
+    /**
+     * Points since a range or level rule last fired past warm-up (the novelty hold), saturating; a
+     * series starts far from any firing.
+     */
+    public int sinceNovel = Integer.MAX_VALUE;
 
     public ScoreState() {}
 
