@@ -89,7 +89,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
             JobDetector run = JobDetector.run(data, labels, job.configuration());
             files = run.anomalyScores();
             pages = run.alertPages();
-            detector = "patchcast/" + job.model;
+            detector = "patchcast/" + job.model();
         }
         CorpusScorer scorer = new CorpusScorer();
         List<ProfileScore> scores = new ArrayList<>();

@@ -9,17 +9,25 @@ import picocli.CommandLine.Option;
 /** Options shared by commands that run the job's code: the model and any job option. */
 final class JobConfigMixin {
 
-    @Option(names = "--model", description = "Model: 'default' (the shipped model), 'seasonal-naive' or a model folder. Default: ${DEFAULT-VALUE}.",
-            defaultValue = "default")
-    String model;
+    @Option(names = "--model", description = "Model: 'default' (the shipped model), 'seasonal-naive' or a model folder; "
+            + "overrides -c patchcast.model. Default: default.")
+    String modelOption;
 
     @Option(names = {"-c", "--conf"}, paramLabel = "KEY=VALUE",
             description = "Any job option (see README, e.g. patchcast.anomaly.level=0.995); repeatable.")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    /** The model to run: {@code --model}, else {@code -c patchcast.model=...}, else the shipped default. */
+    String model() {
+        if (modelOption != null) {
+            return modelOption;
+        }
+        return conf.getOrDefault(InferenceOptions.MODEL.key(), InferenceOptions.MODEL.defaultValue());
+    }
+
     Configuration configuration() {
         Configuration c = Configuration.fromMap(conf);
-        c.set(InferenceOptions.MODEL, model);
+        c.set(InferenceOptions.MODEL, model());
         return c;
     }
 }

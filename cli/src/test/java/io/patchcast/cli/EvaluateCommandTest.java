@@ -25,7 +25,7 @@ class EvaluateCommandTest {
         }
         Files.writeString(sub.resolve("s1.csv"), csv);
         Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_24ae8d.csv"), tmp.resolve("cpu.csv"));
-        ScoreCommandTest.Out r = ScoreCommandTest.run("evaluate", "--data", tmp.toString());
+        ScoreCommandTest.Out r = ScoreCommandTest.run("evaluate", "--data", tmp.toString(), "--model", "seasonal-naive");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         String json = lines.get(lines.size() - 1);

@@ -41,7 +41,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -282,8 +281,10 @@ public final class PatchcastJob {
     }
 
     /**
-     * Commands carry no event time: their watermark is always at the end of time, so the routing
-     * operator's watermark is the metrics' own.
+     * Commands carry no event time: the control input marks itself idle, so the routing operator's
+     * watermark is the metrics' own. (A watermark at the end of time would take over whenever the
+     * metrics input goes idle, and a watermark never goes back: every group would then be forecast
+     * channel by channel from then on.)
      */
     static final class NoEventTime<T> implements WatermarkStrategy<T> {
         @Override
@@ -295,7 +296,7 @@ public final class PatchcastJob {
 
                 @Override
                 public void onPeriodicEmit(WatermarkOutput out) {
-                    out.emitWatermark(new Watermark(Long.MAX_VALUE));
+                    out.markIdle();
                 }
             };
         }

@@ -66,8 +66,9 @@ class PipelineITCase {
 
     static final Path NAB = Path.of(System.getProperty("patchcast.root", "..")).resolve("data/nab-aws");
     static final long STEP = 300_000;
-    static final Path MOIRAI_FIXTURE = Path.of(System.getProperty("patchcast.root", ".."))
-            .resolve("../shared/fixtures/moirai-moe/model").normalize();
+    static final Path MOIRAI_FIXTURE = Path.of(System.getProperty("patchcast.fixtures",
+            Path.of(System.getProperty("patchcast.root", "..")).resolve("../shared/fixtures/moirai-moe").toString()))
+            .resolve("model").normalize();
     static final int PROMETHEUS_PORT = freePort();
 
     @RegisterExtension

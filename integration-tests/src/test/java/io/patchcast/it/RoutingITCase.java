@@ -60,7 +60,8 @@ class RoutingITCase extends BrokerAndCluster {
 
     static final Path ROOT = Path.of(System.getProperty("patchcast.root", ".."));
     static final Path NAB = ROOT.resolve("data/nab-aws");
-    static final Path MOIRAI_FIXTURE = ROOT.resolve("../shared/fixtures/moirai-moe/model").normalize();
+    static final Path MOIRAI_FIXTURE = Path.of(System.getProperty("patchcast.fixtures",
+            ROOT.resolve("../shared/fixtures/moirai-moe").toString())).resolve("model").normalize();
     static final String MODEL = "moirai-fixture";
     static final List<String> FILES = List.of("ec2_cpu_utilization_24ae8d.csv", "ec2_cpu_utilization_53ea38.csv",
             "ec2_cpu_utilization_5f5533.csv", "ec2_cpu_utilization_77c1ca.csv");

@@ -130,6 +130,8 @@ class BackgroundLoaderTest {
             for (Thread t : threads) {
                 t.join();
             }
+            // a failed assertion inside a thread ends that thread before it records what it saw
+            assertThat(seen).as("every thread ran to the end").hasSize(4);
             for (List<ModelRef> s : seen.values()) {
                 int firstNew = s.indexOf(V2);
                 assertThat(s.subList(0, firstNew < 0 ? s.size() : firstNew)).allMatch(V1::equals);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A CALF artifact in the store opens as a multichannel forecaster with the reference forecast. */
 class CalfInStoreTest {
 
-    static final Path FIXTURES = Path.of("..", "..", "shared", "fixtures", "calf");
+    static final Path FIXTURES = Path.of(System.getProperty("patchcast.calf.fixtures", "../../shared/fixtures/calf"));
     static final List<String> CHANNELS = List.of("cpu{host=\"a\"}", "mem{host=\"a\"}", "disk{host=\"a\"}");
 
     @TempDir

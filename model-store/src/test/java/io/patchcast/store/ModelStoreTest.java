@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelStoreTest {
 
-    static final Path FIXTURE = Path.of("..", "..", "shared", "fixtures", "moirai-moe", "model");
+    static final Path FIXTURE = Path.of(System.getProperty("patchcast.fixtures", "../../shared/fixtures/moirai-moe"), "model");
 
     @TempDir
     Path store;

@@ -31,6 +31,12 @@ public final class AlertTracker {
      */
     public AlertEvent onPoint(AlertState s, String seriesKey, long ts, boolean flagged, double score) {
         int n = policy.n();
+        if (s.times.length != n) {
+            // state from a savepoint taken with another alert.n: start the k-of-n window afresh
+            s.times = new long[n];
+            s.flags = 0;
+            s.count = 0;
+        }
         long mask = n == 64 ? -1L : (1L << n) - 1;
         s.flags = ((s.flags << 1) | (flagged ? 1 : 0)) & mask;
         s.times[(int) (s.count % n)] = ts;

@@ -14,7 +14,7 @@ public final class InferenceOptions {
 
     public static final ConfigOption<String> DEVICE =
             ConfigOptions.key("patchcast.inference.device").stringType().defaultValue("cpu")
-                    .withDescription("DJL device for neural models: 'cpu' or 'gpu' (gpu needs the CUDA PyTorch native jar on the classpath).");
+                    .withDescription("DJL device for neural models: 'cpu' or 'gpu' (gpu needs a CUDA build of libtorch given to DJL through PYTORCH_LIBRARY_PATH; see README, GPU).");
 
     public static final ConfigOption<Integer> ENGINE_THREADS =
             ConfigOptions.key("patchcast.inference.engine-threads").intType().defaultValue(0)
@@ -30,7 +30,7 @@ public final class InferenceOptions {
 
     public static final ConfigOption<Duration> TIMEOUT =
             ConfigOptions.key("patchcast.inference.timeout").durationType().defaultValue(Duration.ofSeconds(10))
-                    .withDescription("A forecast not back within this time is replaced by the statistical fallback (status TIMEOUT); never a restart.");
+                    .withDescription("A forecast not back within this time is replaced by the statistical fallback (status TIMEOUT); never a restart. A request still waiting for its batch by then is dropped from the queue, so a model that falls behind computes fresh requests.");
 
     public static final ConfigOption<Integer> CAPACITY =
             ConfigOptions.key("patchcast.inference.capacity").intType().defaultValue(256)

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * Forecasts patches asynchronously through the JVM's shared {@link MicroBatcher} for the model.
  * A failed model call yields a FALLBACK forecast and a timeout a TIMEOUT one, both from the
  * statistical fallback, so a series is never left unforecast and the job never restarts for it.
+ * A request still queued for a batch when it times out is dropped ({@link MicroBatcher.Expired}),
+ * so a model that falls behind works on fresh requests and its queue stays bounded.
  *
  * <p>A routed request goes to the first of its candidate versions that is loaded ({@link
  * BackgroundLoader#firstReady}); a candidate not loaded yet is loaded in the background meanwhile,
@@ -107,11 +109,11 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     @Override
     public void open(OpenContext ctx) {
         fallback = new SeasonalNaiveForecaster();
-        batcherKey = model + "|" + device + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon;
+        batcherKey = model + "|" + device + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
         try {
             batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
                     singleSeries(ModelRegistry.open(model, device, engineThreads)), maxBatchSize, maxBatchDelay,
-                    horizon));
+                    horizon, timeout));
         } catch (RuntimeException e) {
             // a missing or broken model must not stop the job: every forecast falls back, marked so
             LOG.error("model '{}' could not be loaded; every forecast of this subtask falls back to {}: {}",
@@ -120,18 +122,19 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         }
         ModelStore store = ModelStore.of(modelStoreDir);
         routedKey = device + "|" + engineThreads + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon
-                + "|" + modelStoreDir + "|" + loadRetry;
+                + "|" + timeout + "|" + modelStoreDir + "|" + loadRetry;
         routed = ServingPools.acquire(routedKey, () -> new BackgroundLoader<>(ref -> new MicroBatcher(
-                servesHorizon(store.open(ref, device, engineThreads), horizon), maxBatchSize, maxBatchDelay, horizon),
-                loadRetry));
+                servesHorizon(store.open(ref, device, engineThreads), horizon), maxBatchSize, maxBatchDelay, horizon,
+                timeout), loadRetry));
         preload();
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
         batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
         queueWaitMs = g.histogram("queueWaitMs", new DescriptiveStatisticsHistogram(1000));
         latencyMs = g.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
-        timeouts = g.counter("timeouts");
-        fallbacks = g.counter("fallbacks");
-        forecasts = g.counter("forecasts");
+        // incremented from the batchers' threads as well as the task thread
+        timeouts = g.counter("timeouts", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
+        fallbacks = g.counter("fallbacks", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
+        forecasts = g.counter("forecasts", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
         g.meter("forecastsPerSecond", new MeterView(forecasts));
         g.gauge("queuedRequests", () -> batcher == null ? 0 : batcher.queued());
         g.gauge("modelLoads", () -> routed.loads());
@@ -213,7 +216,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             for (int i = 0; i < task.requests().length; i++) {
                 InferenceRequest req = task.requests()[i];
                 if (err != null) {
-                    fallbacks.inc();
+                    countFallback(err);
                     out.add(fallbackResult(req, ForecastStatus.FALLBACK));
                 } else {
                     record(rs.get(i));
@@ -241,7 +244,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         Forecaster primary = batcher.forecaster();
         return batcher.submit(req.toForecastRequest()).handle((r, err) -> {
             if (err != null) {
-                fallbacks.inc();
+                countFallback(err);
                 return fallbackResult(req, ForecastStatus.FALLBACK);
             }
             record(r);
@@ -249,7 +252,17 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         });
     }
 
-    private void record(BatchResult r) {
+    /** A failed model call counts as a fallback; an expired request was already counted as a timeout. */
+    private void countFallback(Throwable err) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                ? err.getCause() : err;
+        if (!(cause instanceof MicroBatcher.Expired)) {
+            fallbacks.inc();
+        }
+    }
+
+    /** Called from the batchers' threads; the histograms are not thread-safe. */
+    private synchronized void record(BatchResult r) {
         batchSize.update(r.batchSize());
         queueWaitMs.update(r.queueWaitNanos() / 1_000_000);
         latencyMs.update(r.inferenceNanos() / 1_000_000);
@@ -267,8 +280,33 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     }
 
     private ForecastResult fallbackResult(InferenceRequest req, ForecastStatus status) {
-        QuantileForecast f = fallback.forecast(List.of(req.toForecastRequest()), horizon).get(0);
-        return toResult(req, f, fallback, status);
+        return toResult(req, fallbackForecast(fallback, req, horizon), fallback, status);
+    }
+
+    /**
+     * The fallback model's forecast; never throws, since a throw here would fail the task and
+     * replay the same input. Should the fallback itself fail (e.g. its intervals overflow float on
+     * values near 3.4e38), every quantile and the mean sit at the context's last observed value.
+     */
+    static QuantileForecast fallbackForecast(Forecaster fallback, InferenceRequest req, int horizon) {
+        try {
+            return fallback.forecast(List.of(req.toForecastRequest()), horizon).get(0);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the fallback model failed on patch {} ({}); its forecast is the last observed value",
+                    req.seriesKey(), req.patchStart(), e.toString());
+        }
+        float last = 0f;
+        for (int t = req.values().length - 1; t >= 0; t--) {
+            if (req.observed()[t] && Float.isFinite(req.values()[t])) {
+                last = req.values()[t];
+                break;
+            }
+        }
+        float[] q = new float[io.patchcast.models.api.QuantileGrid.size() * horizon];
+        float[] mean = new float[horizon];
+        java.util.Arrays.fill(q, last);
+        java.util.Arrays.fill(mean, last);
+        return new QuantileForecast(q, mean);
     }
 
     private static ForecastResult toResult(InferenceRequest req, QuantileForecast f, Forecaster m,

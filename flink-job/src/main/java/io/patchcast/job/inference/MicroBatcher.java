@@ -29,11 +29,34 @@ public final class MicroBatcher implements AutoCloseable {
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final int horizon;
+    private final long expireAfterNanos;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean running = true;
 
+    /**
+     * A request that waited in the queue longer than the batcher's {@code expireAfter}: its caller
+     * (the async operator) has already answered it on timeout, so the model does not compute it.
+     */
+    public static final class Expired extends RuntimeException {
+        Expired(long waitedMillis) {
+            super("waited " + waitedMillis + " ms in the batch queue: expired before a model call", null, false, false);
+        }
+    }
+
+    /** A batcher whose requests never expire. */
     public MicroBatcher(Forecaster forecaster, int maxBatchSize, Duration maxBatchDelay, int horizon) {
+        this(forecaster, maxBatchSize, maxBatchDelay, horizon, Duration.ZERO);
+    }
+
+    /**
+     * @param expireAfter a request still queued after this long fails with {@link Expired} instead
+     *     of going to the model (the async timeout: once the model falls behind, it computes fresh
+     *     requests rather than ones already answered, and the queue cannot grow without bound);
+     *     zero = never
+     */
+    public MicroBatcher(Forecaster forecaster, int maxBatchSize, Duration maxBatchDelay, int horizon,
+            Duration expireAfter) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("maxBatchSize must be positive, got " + maxBatchSize);
         }
@@ -41,6 +64,7 @@ public final class MicroBatcher implements AutoCloseable {
         this.maxBatchSize = maxBatchSize;
         this.maxDelayNanos = maxBatchDelay.toNanos();
         this.horizon = horizon;
+        this.expireAfterNanos = expireAfter.toNanos();
         this.worker = new Thread(this::run, "patchcast-batcher-" + forecaster.name());
         this.worker.setDaemon(true);
         this.worker.start();
@@ -87,7 +111,7 @@ public final class MicroBatcher implements AutoCloseable {
             try {
                 Pending first = carry != null ? carry : queue.poll(100, TimeUnit.MILLISECONDS);
                 carry = null;
-                if (first == null) {
+                if (first == null || expired(first)) {
                     continue;
                 }
                 batch.add(first);
@@ -98,6 +122,9 @@ public final class MicroBatcher implements AutoCloseable {
                     Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
+                    }
+                    if (expired(next)) {
+                        continue;
                     }
                     if (size + next.requests().size() > maxBatchSize) {
                         carry = next;
@@ -125,6 +152,16 @@ public final class MicroBatcher implements AutoCloseable {
         while ((p = queue.poll()) != null) {
             p.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
         }
+    }
+
+    /** Fails a request that has waited past {@code expireAfter}; true if it did. */
+    private boolean expired(Pending p) {
+        long waited = System.nanoTime() - p.enqueued();
+        if (expireAfterNanos <= 0 || waited <= expireAfterNanos) {
+            return false;
+        }
+        p.future().completeExceptionally(new Expired(waited / 1_000_000));
+        return true;
     }
 
     private void call(List<Pending> batch) {

@@ -65,6 +65,10 @@ public final class PatchAssemblerFunction extends KeyedProcessFunction<String, P
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
             ctx.timerService().registerProcessingTimeTimer(
                     ctx.timerService().currentProcessingTime() + pendingTimeoutMillis);
+        } else if (wasPending && !PatchAssembler.hasPending(s)) {
+            // the step is known: no end-of-input timer stays behind for every series ever seen
+            // (the wall-clock timer fires once and finds nothing pending)
+            ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
         }
         state.update(s);
     }
@@ -76,6 +80,9 @@ public final class PatchAssemblerFunction extends KeyedProcessFunction<String, P
             return;
         }
         assembler.flush(s, output(ctx, out));
+        if (ts != Long.MAX_VALUE) {
+            ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
+        }
         state.update(s);
     }
 

@@ -77,6 +77,10 @@ public final class ModelControlCodec {
             return new Decoded(RouteRule.route(pattern, target, channels, issuedAt), null, null);
         } catch (IllegalArgumentException e) {
             return bad(Reason.BAD_CONTROL, c.getAction() + " " + pattern + ": " + e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            // e.g. a version folder still being copied: its manifest.json or config.json is unreadable
+            return bad(Reason.BAD_CONTROL, String.format("%s %s -> %s@%s: cannot read the version's files in the"
+                    + " model store: %s", c.getAction(), pattern, c.getModel(), c.getVersion(), e.getCause()));
         }
     }
 

@@ -64,6 +64,10 @@ public final class MetricPointCodec {
         if (!Double.isFinite(v)) {
             return bad(Reason.NON_FINITE, "value is " + v + "; expected a finite number", key);
         }
+        if (Float.isInfinite((float) v)) {
+            return bad(Reason.NON_FINITE, "value " + v + " is beyond +-3.4e38, the 32-bit float range the models"
+                    + " compute in; scale the metric (e.g. to another unit)", key);
+        }
         long ts = m.getTimestamp().toEpochMilli();
         if (ts < 0) {
             return bad(Reason.PRE_EPOCH_TIMESTAMP, "timestamp " + m.getTimestamp()

@@ -186,4 +186,19 @@ class AlertTrackerTest {
         assertThat(e).isNotNull();
         assertThat(e.firing()).isTrue();
     }
+
+    @Test
+    void stateFromASmallerWindowIsRestartedWhenNGrows() {
+        // a savepoint taken with n = 5, restored into a job with n = 8 (3 of 8)
+        point(0, true);
+        point(1, true);
+        AlertTracker wider = new AlertTracker(new AlertPolicy(3, 8, 2, Duration.ofSeconds(10)));
+        for (int i = 2; i <= 8; i++) {
+            assertThat(wider.onPoint(state, KEY, 1000L * i, i >= 7, 0.999)).as("point %d", i).isNull();
+        }
+        assertThat(state.times).hasSize(8);
+        // the two flags from before the change were dropped with the old window: the third flag after it fires
+        AlertEvent e = wider.onPoint(state, KEY, 9000, true, 0.999);
+        assertThat(e).isEqualTo(new AlertEvent(KEY, true, 9000, 7000, null, 0.999, 3, false));
+    }
 }

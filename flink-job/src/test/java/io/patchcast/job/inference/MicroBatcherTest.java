@@ -205,6 +205,22 @@ class MicroBatcherTest {
     }
 
     @Test
+    void requestsQueuedPastExpiryAreFailedWithoutAModelCall() throws Exception {
+        model.hold = new CountDownLatch(1);
+        batcher = new MicroBatcher(model, 1, NEVER, 16, Duration.ofMillis(50));
+        CompletableFuture<BatchResult> inCall = batcher.submit(req("a", 1));
+        assertThat(model.entered.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<BatchResult> stale = batcher.submit(req("b", 2));
+        Thread.sleep(200); // b waits behind the held call past its 50 ms
+        model.hold.countDown();
+        assertThat(await(inCall).forecast().mean()[0]).isEqualTo(1f);
+        assertThatThrownBy(() -> await(stale)).hasCauseInstanceOf(MicroBatcher.Expired.class);
+        CompletableFuture<BatchResult> fresh = batcher.submit(req("c", 3));
+        assertThat(await(fresh).forecast().mean()[0]).isEqualTo(3f);
+        assertThat(model.batches).containsExactly(List.of("a"), List.of("c"));
+    }
+
+    @Test
     void submitAfterCloseFailsAtOnce() {
         batcher = new MicroBatcher(model, 4, NEVER, 16);
         batcher.close();

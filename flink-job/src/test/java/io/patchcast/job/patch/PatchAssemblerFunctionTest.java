@@ -212,6 +212,7 @@ class PatchAssemblerFunctionTest {
                     .containsExactly(java.util.stream.LongStream.rangeClosed(0, 7)
                             .mapToObj(s -> T0 + s * STEP).toArray(Long[]::new));
             assertThat(points).extracting(PatchPoint::stepMillis).containsOnly(STEP);
+            assertThat(h.numEventTimeTimers()).as("the end-of-input timer goes once the step is known").isZero();
         }
     }
 
@@ -251,6 +252,7 @@ class PatchAssemblerFunctionTest {
             h.setProcessingTime(PatchAssemblerFunction.PENDING_TIMEOUT.toMillis());
             assertThat(side(h, Tags.PATCH_POINTS)).hasSize(3);
             assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 }

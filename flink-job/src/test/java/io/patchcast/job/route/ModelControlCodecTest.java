@@ -74,4 +74,16 @@ class ModelControlCodecTest {
         byte[] truncated = command(ControlAction.ROUTE, "cpu.*", "calf-db", "2", List.of());
         assertThat(codec.decode(java.util.Arrays.copyOf(truncated, 14)).reason()).isEqualTo(Reason.UNDECODABLE);
     }
+
+    @Test
+    void aVersionWhoseFilesCannotBeReadIsADeadLetterNotAFailure() throws IOException {
+        // a version folder caught half-copied: the manifest is there, config.json is cut short
+        Path dir = Files.createDirectories(store.resolve("calf-db").resolve("4"));
+        Files.writeString(dir.resolve("config.json"), "{\"channels\": [\"cpu");
+        Manifest.of(dir, "calf-db", "4", "calf", Map.of(), "config.json").write(dir);
+        var d = codec.decode(command(ControlAction.ROUTE, "cpu.*", "calf-db", "4", List.of("cpu")));
+        assertThat(d.rule()).isNull();
+        assertThat(d.reason()).isEqualTo(Reason.BAD_CONTROL);
+        assertThat(d.detail()).contains("ROUTE cpu.* -> calf-db@4: cannot read the version's files in the model store");
+    }
 }

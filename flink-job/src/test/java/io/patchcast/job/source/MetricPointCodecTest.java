@@ -96,7 +96,7 @@ class MetricPointCodecTest {
     @Test
     void hugeLengthPrefixIsRejectedWithoutAllocatingIt() {
         // a 2e9-byte name claimed by a 15-byte record: the Avro size limits that every launcher
-        // sets (surefire argLine, bin/patchcast, docker/flink-conf.yaml) reject it before allocating
+        // sets (surefire argLine, bin/patchcast, docker/config.yaml) reject it before allocating
         assertThat(System.getProperty("org.apache.avro.limits.string.maxLength")).isEqualTo("1048576");
         byte[] full = MetricPointCodec.encode(metric().setLabels(Map.of()).build());
         byte[] bad = Arrays.copyOf(full, 15);
@@ -141,6 +141,16 @@ class MetricPointCodecTest {
             assertThat(d.reason()).as("%s", v).isEqualTo(Reason.NON_FINITE);
             assertThat(d.detail()).contains(String.valueOf(v));
         }
+    }
+
+    @Test
+    void valuesBeyondTheFloatRangeAreNonFiniteForTheModels() {
+        for (double v : new double[] {1e39, -1e39, Double.MAX_VALUE}) {
+            Decoded d = decode(metric().setValue(v).build());
+            assertThat(d.reason()).as("%s", v).isEqualTo(Reason.NON_FINITE);
+            assertThat(d.detail()).contains(String.valueOf(v)).contains("32-bit float range");
+        }
+        assertThat(decode(metric().setValue(3.0e38).build()).reason()).isNull();
     }
 
     @Test

@@ -25,8 +25,8 @@ import java.util.Objects;
  *
  * <p>CALF gives point forecasts: the mean is the forecast, and the quantiles are the forecast plus
  * split-conformal offsets per series over a rolling window. The window is the series' own recent
- * past in its context: the model also forecasts from up to {@link #MAX_CALIBRATION_WINDOWS}
- * earlier points, {@link #CALIBRATION_STRIDE} steps apart (the job's patch), and the residuals of
+ * past in its context: the model also makes up to {@link #MAX_CALIBRATION_WINDOWS} earlier
+ * forecasts, from origins {@link #CALIBRATION_STRIDE} steps apart (the job's patch), and the residuals of
  * those forecasts against the observed values give the offsets ({@link ConformalResiduals#rolling}).
  * Levels the window is too short for fall back to, or are widened by, the calibration stored with
  * the model. Stateless, so a restarted job computes the same intervals. Horizons up to {@code

@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * Whether the Java SIMD kernels ({@link VectorGemm}) can run in this JVM. They need the JDK's
  * incubating Vector API, which a JVM only resolves when started with {@code --add-modules
- * jdk.incubator.vector} (bin/patchcast, the tests and docker/flink-conf.yaml pass it), and
+ * jdk.incubator.vector} (bin/patchcast, the tests and docker/config.yaml pass it), and
  * vectors of at least 256 bits (AVX2 and up; narrower or emulated vectors would be slower than
  * libtorch). System property {@code patchcast.moe.kernel=torch} turns them off.
  *
