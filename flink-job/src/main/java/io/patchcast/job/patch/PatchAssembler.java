@@ -123,7 +123,15 @@ public final class PatchAssembler {
         }
     }
 
-    /** The most frequent interval between consecutive points, if at least half are that; else 0. */
+    /** Intervals within this fraction of their median count as one step jittered by the scraper. */
+    static final double JITTER = 0.05;
+
+    /**
+     * The most frequent interval between consecutive points, if at least half are that; else, when
+     * at least half lie within {@link #JITTER} of their median (scrape timestamps jitter by a few
+     * milliseconds), their mean rounded to a whole unit (1 s for steps of 10 s and more, 100 ms
+     * from 1 s, and so on); else 0.
+     */
     static long inferStep(Point[] sorted) {
         long[] d = new long[sorted.length - 1];
         for (int i = 1; i < sorted.length; i++) {
@@ -143,7 +151,29 @@ public final class PatchAssembler {
             }
             i = j;
         }
-        return 2 * bestCount >= d.length ? best : 0;
+        if (2 * bestCount >= d.length) {
+            return best;
+        }
+        long median = d[d.length / 2];
+        if (median <= 0) {
+            return 0;
+        }
+        double sum = 0;
+        int near = 0;
+        for (long x : d) {
+            if (Math.abs(x - median) <= JITTER * median) {
+                sum += x;
+                near++;
+            }
+        }
+        if (2 * near < d.length) {
+            return 0;
+        }
+        long unit = 1;
+        while (unit < 1000 && unit * 100 <= median) {
+            unit *= 10;
+        }
+        return Math.max(unit, Math.round(sum / near / unit) * unit);
     }
 
     private static String intervals(Point[] sorted) {

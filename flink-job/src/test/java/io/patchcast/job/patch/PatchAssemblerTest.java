@@ -137,6 +137,28 @@ class PatchAssemblerTest {
     }
 
     @Test
+    void infersAScrapeIntervalFromJitteredTimestampsAndPlacesEveryPoint() {
+        // a 15 s scrape whose timestamps jitter by up to 40 ms: no two intervals are equal
+        long[] jitter = {0, 12, -7, 31, -40, 3, 18, -22, 9, 40, -15, 1};
+        PatchAssembler a = new PatchAssembler(config(Duration.ZERO));
+        SeriesState s = a.newState();
+        for (int i = 0; i < jitter.length; i++) {
+            a.accept(s, pt(T0 + i * 15_000L + jitter[i], i), out);
+        }
+        assertThat(s.stepMillis).isEqualTo(15_000);
+        assertThat(out.dead).isEmpty();
+        assertThat(out.points).extracting(PatchPoint::stepIndex)
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        // sub-second steps keep a finer unit: 250 ms +- 3 ms infers 250
+        Point[] fast = new Point[8];
+        long[] j2 = {0, 2, -1, 3, -3, 1, 0, 2};
+        for (int i = 0; i < fast.length; i++) {
+            fast[i] = pt(T0 + i * 250L + j2[i], i);
+        }
+        assertThat(PatchAssembler.inferStep(fast)).isEqualTo(250);
+    }
+
+    @Test
     void irregularPointsGoToTheDeadLettersAsStepUnknown() {
         // intervals 1000, 1500, 2200, 700, 3000, 1000, 4000: the most common (1000) is 2 of 7
         long[] ts = {0, 1000, 2500, 4700, 5400, 8400, 9400, 13_400};
