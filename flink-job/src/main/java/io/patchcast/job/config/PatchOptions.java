@@ -29,7 +29,7 @@ public final class PatchOptions {
 
     public static final ConfigOption<Integer> MAX_GAP_STEPS =
             ConfigOptions.key("patchcast.patch.max-gap-steps").intType().defaultValue(64)
-                    .withDescription("A gap of more missing steps resets the series' context (warm-up again); shorter gaps stay in the context as unobserved slots.");
+                    .withDescription("A gap of more missing steps resets the series' context (warm-up again) once the next point confirms the series moved on (a lone point past the gap is a TIMESTAMP_JUMP dead letter); shorter gaps stay in the context as unobserved slots.");
 
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("patchcast.patch.state-ttl").durationType().defaultValue(Duration.ofDays(7))

@@ -15,8 +15,11 @@ import java.util.Arrays;
  *   <li>more than {@code allowedLateness} behind the newest point of the series, or older than the
  *       context ring: {@code LATE};
  *   <li>a slot already holding an observation: {@code DUPLICATE};
- *   <li>more than {@code maxGapSteps} missing steps after the newest point: the context is reset
- *       and the point starts a new one (warm-up again);
+ *   <li>more than {@code maxGapSteps} missing steps after the newest point: the point is held
+ *       until the next one. If that one is past the gap too, the series has moved on: the context
+ *       is reset and the held point starts a new one (warm-up again). If it continues the series,
+ *       the held point was a lone wrong timestamp: {@code TIMESTAMP_JUMP} (so one bad clock does
+ *       not throw away the series' context and make every later point {@code LATE});
  *   <li>otherwise the slot is filled; skipped slots are marked unobserved, never invented.
  * </ul>
  *
@@ -57,7 +60,33 @@ public final class PatchAssembler {
             buffer(state, point, out);
             return;
         }
-        place(state, point, out);
+        Point jump = state.jump;
+        if (jump != null) {
+            state.jump = null;
+            if (jumpsTheGap(state, point)) {
+                place(state, jump, out, false);
+            } else {
+                out.deadLetter(jump, Reason.TIMESTAMP_JUMP, String.format(
+                        "ts=%d is %d steps after the newest point of %s (ts=%d), but the next point (ts=%d)"
+                                + " continues the series: taken for a wrong timestamp, not a restart",
+                        jump.timestamp(), Math.round((jump.timestamp() - frontierTs(state)) / (double) state.stepMillis),
+                        jump.seriesKey(), frontierTs(state), point.timestamp()));
+            }
+        }
+        place(state, point, out, true);
+    }
+
+    private static long frontierTs(SeriesState st) {
+        return st.anchor + st.frontier * st.stepMillis;
+    }
+
+    /** Whether the point lies more than {@code maxGapSteps} missing steps after the newest point. */
+    private boolean jumpsTheGap(SeriesState st, Point p) {
+        if (st.frontier < 0) {
+            return false;
+        }
+        long slot = Math.round((p.timestamp() - st.anchor) / (double) st.stepMillis);
+        return slot - st.frontier - 1 > config.maxGapSteps();
     }
 
     /**
@@ -65,6 +94,12 @@ public final class PatchAssembler {
      * from at least three points, else sends them to the dead-letter output.
      */
     public void flush(SeriesState state, Output out) {
+        if (state.jump != null) {
+            // nothing came to contradict it: the series moved on
+            Point jump = state.jump;
+            state.jump = null;
+            place(state, jump, out, false);
+        }
         if (state.stepMillis != 0 || state.pending.length == 0) {
             return;
         }
@@ -81,13 +116,13 @@ public final class PatchAssembler {
         }
         state.stepMillis = step;
         for (Point p : pending) {
-            place(state, p, out);
+            place(state, p, out, true);
         }
     }
 
-    /** Whether the series still holds points back for step inference. */
+    /** Whether the series still holds points back (for step inference, or a jump to confirm). */
     public static boolean hasPending(SeriesState state) {
-        return state.pending.length > 0;
+        return state.pending.length > 0 || state.jump != null;
     }
 
     private void buffer(SeriesState state, Point point, Output out) {
@@ -119,7 +154,7 @@ public final class PatchAssembler {
         }
         state.stepMillis = step;
         for (Point p : pending) {
-            place(state, p, out);
+            place(state, p, out, true);
         }
     }
 
@@ -184,7 +219,8 @@ public final class PatchAssembler {
         return Arrays.toString(d);
     }
 
-    private void place(SeriesState st, Point p, Output out) {
+    /** @param mayHold whether a point past the gap is held for confirmation (false: reset at once) */
+    private void place(SeriesState st, Point p, Output out, boolean mayHold) {
         long step = st.stepMillis;
         int ps = config.patchSize();
         long ts = p.timestamp();
@@ -202,6 +238,10 @@ public final class PatchAssembler {
                 return;
             }
             if (slot - st.frontier - 1 > config.maxGapSteps()) {
+                if (mayHold) {
+                    st.jump = p;
+                    return;
+                }
                 st.reset(ts);
                 slot = 0;
             }

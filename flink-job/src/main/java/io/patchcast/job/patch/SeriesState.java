@@ -27,6 +27,11 @@ public class SeriesState {
     public long requestedMask;
     /** Points held back until a step can be inferred. */
     public Point[] pending = new Point[0];
+    /**
+     * A point more than {@code maxGapSteps} after the newest one, held until the next point says
+     * whether the series really moved on (reset) or the jump was a lone wrong timestamp.
+     */
+    public Point jump;
 
     public SeriesState() {}
 

@@ -29,6 +29,8 @@ public record DeadLetterRecord(
         DUPLICATE,
         LATE,
         STEP_UNKNOWN,
+        /** A lone point more than max-gap-steps after its series' newest, the next point continuing the series. */
+        TIMESTAMP_JUMP,
         /** A model-control command with a bad pattern, model or version name. */
         BAD_CONTROL,
         /** A ROUTE to a model version the model store does not hold. */

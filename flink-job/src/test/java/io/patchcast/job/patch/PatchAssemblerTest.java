@@ -448,16 +448,23 @@ class PatchAssemblerTest {
         feed(0, 40);
         long restart = T0 + 46 * STEP; // 5 missing steps
         configured.accept(state, pt(restart, 100), out);
+        // held: one point past the gap could be a wrong timestamp
+        assertThat(out.points).hasSize(41);
+        assertThat(PatchAssembler.hasPending(state)).isTrue();
+        configured.accept(state, pt(restart + STEP, 101), out); // the next one confirms the series moved on
+        assertThat(PatchAssembler.hasPending(state)).isFalse();
 
-        PatchPoint first = out.lastPoint();
+        PatchPoint first = out.points.get(41);
+        assertThat(first.timestamp()).isEqualTo(restart);
         assertThat(first.patchStart()).isEqualTo(restart);
         assertThat(first.stepIndex()).isZero();
         assertThat(first.expectForecast()).isFalse();
         assertThat(state.anchor).isEqualTo(restart);
-        assertThat(state.frontier).isZero();
+        assertThat(state.frontier).isEqualTo(1);
         assertThat(out.requests).hasSize(1);
+        assertThat(out.dead).isEmpty();
 
-        for (int i = 1; i <= 31; i++) {
+        for (int i = 2; i <= 31; i++) {
             configured.accept(state, pt(restart + i * STEP, 100 + i), out);
         }
         assertThat(out.points.subList(41, 73)).noneMatch(PatchPoint::expectForecast);
@@ -486,5 +493,38 @@ class PatchAssemblerTest {
         assertThat(r.observed()[1]).isFalse();
         assertThat(r.observed()[4]).isFalse();
         assertThat(r.observed()[5]).isTrue();
+    }
+
+    @Test
+    void aLoneTimestampFarAheadIsATimestampJumpAndTheSeriesGoesOn() {
+        feed(0, 40);
+        long wrong = T0 + 1000 * STEP; // one point from a clock far ahead
+        configured.accept(state, pt(wrong, -1), out);
+        feed(41, 47);
+
+        assertThat(out.dead).hasSize(1);
+        assertThat(out.dead.get(0).reason()).isEqualTo(Reason.TIMESTAMP_JUMP);
+        assertThat(out.dead.get(0).point().timestamp()).isEqualTo(wrong);
+        assertThat(out.dead.get(0).detail()).contains("960 steps after the newest point").contains("continues the series");
+        assertThat(state.anchor).isEqualTo(T0);
+        assertThat(state.frontier).isEqualTo(47);
+        assertThat(out.points).extracting(PatchPoint::timestamp)
+                .containsExactly(java.util.stream.LongStream.rangeClosed(0, 47).mapToObj(s -> T0 + s * STEP)
+                        .toArray(Long[]::new));
+    }
+
+    @Test
+    void aJumpStillHeldWhenTheInputEndsStartsANewContext() {
+        feed(0, 40);
+        long restart = T0 + 1000 * STEP;
+        configured.accept(state, pt(restart, 7), out);
+        assertThat(out.points).hasSize(41);
+
+        configured.flush(state, out);
+
+        assertThat(out.dead).isEmpty();
+        assertThat(out.lastPoint().timestamp()).isEqualTo(restart);
+        assertThat(state.anchor).isEqualTo(restart);
+        assertThat(PatchAssembler.hasPending(state)).isFalse();
     }
 }
