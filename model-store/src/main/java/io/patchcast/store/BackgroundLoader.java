@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>The swap is atomic per request: a loaded value is published whole (after its loader returned)
  * and a request holds the one value it was given; nothing is mutated in place.
  *
+ * <p>A loaded version no request has asked for in {@code unloadAfter} (one a newer rule replaced,
+ * or whose series went quiet) is closed on the loader thread, so swapping versions does not pile
+ * up their weights in memory; a later request loads it again.
+ *
  * @param <T> what a loaded version is served by (a forecaster, or a batcher owning one)
  */
 public final class BackgroundLoader<T extends AutoCloseable> implements AutoCloseable {
@@ -38,25 +42,41 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         final CompletableFuture<T> future = new CompletableFuture<>();
         volatile T ready;
         volatile long failedAt = Long.MIN_VALUE;
+        /** Clock time of the last request that asked for this version. */
+        volatile long askedAt;
     }
 
     private final Function<ModelRef, T> loader;
     private final ExecutorService executor;
     private final long retryAfterMillis;
+    private final long unloadAfterMillis;
     private final LongSupplier clock;
+    private long sweptAt;
     private final Map<ModelRef, Slot<T>> slots = new HashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong loads = new AtomicLong();
     private boolean closed;
 
+    /** A loader that never unloads a version before {@link #close()}. */
     public BackgroundLoader(Function<ModelRef, T> loader, Duration retryAfter) {
-        this(loader, retryAfter, System::currentTimeMillis);
+        this(loader, retryAfter, Duration.ZERO);
+    }
+
+    /** @param unloadAfter a loaded version nobody asked for this long is closed; zero = never */
+    public BackgroundLoader(Function<ModelRef, T> loader, Duration retryAfter, Duration unloadAfter) {
+        this(loader, retryAfter, unloadAfter, System::currentTimeMillis);
     }
 
     BackgroundLoader(Function<ModelRef, T> loader, Duration retryAfter, LongSupplier clock) {
+        this(loader, retryAfter, Duration.ZERO, clock);
+    }
+
+    BackgroundLoader(Function<ModelRef, T> loader, Duration retryAfter, Duration unloadAfter, LongSupplier clock) {
         this.loader = loader;
         this.retryAfterMillis = retryAfter.toMillis();
+        this.unloadAfterMillis = unloadAfter.toMillis();
         this.clock = clock;
+        this.sweptAt = clock.getAsLong();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "patchcast-model-loader");
             t.setDaemon(true);
@@ -100,14 +120,37 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         if (closed) {
             throw new IllegalStateException("model loader is closed");
         }
+        long now = clock.getAsLong();
+        sweep(now);
         Slot<T> s = slots.get(ref);
-        if (s != null && (s.failedAt == Long.MIN_VALUE || clock.getAsLong() - s.failedAt < retryAfterMillis)) {
+        if (s != null && (s.failedAt == Long.MIN_VALUE || now - s.failedAt < retryAfterMillis)) {
+            s.askedAt = now;
             return s;
         }
         Slot<T> fresh = new Slot<>();
+        fresh.askedAt = now;
         slots.put(ref, fresh);
         executor.execute(() -> run(ref, fresh));
         return fresh;
+    }
+
+    /** Closes, on the loader thread, the loaded versions nobody asked for in unloadAfter; at most once a minute. */
+    private void sweep(long now) {
+        if (unloadAfterMillis <= 0 || now - sweptAt < Math.min(60_000, unloadAfterMillis)) {
+            return;
+        }
+        sweptAt = now;
+        var it = slots.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<ModelRef, Slot<T>> e = it.next();
+            T ready = e.getValue().ready;
+            if (ready != null && now - e.getValue().askedAt > unloadAfterMillis) {
+                it.remove();
+                ModelRef ref = e.getKey();
+                LOG.info("model {} unloaded: no request asked for it in {} s", ref, unloadAfterMillis / 1000);
+                executor.execute(() -> closeQuietly(ref, ready));
+            }
+        }
     }
 
     private void run(ModelRef ref, Slot<T> s) {

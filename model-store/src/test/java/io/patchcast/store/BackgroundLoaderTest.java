@@ -84,6 +84,35 @@ class BackgroundLoaderTest {
     }
 
     @Test
+    void aVersionNobodyAsksForIsUnloadedAfterTheIdleTimeAndLoadsAgainWhenAskedFor() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        List<Loaded> made = Collections.synchronizedList(new ArrayList<>());
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            Loaded l = new Loaded(ref);
+            made.add(l);
+            return l;
+        }, Duration.ofMinutes(1), Duration.ofMinutes(30), now::get)) {
+            Loaded v1 = loader.load(V1).get(10, TimeUnit.SECONDS);
+            Loaded v2 = loader.load(V2).get(10, TimeUnit.SECONDS);
+            // a newer rule routes to V2 only: requests keep asking for V2, never for V1
+            for (int minute = 1; minute <= 31; minute++) {
+                now.addAndGet(60_000);
+                assertThat(loader.firstReady(List.of(V2)).value()).isSameAs(v2);
+            }
+            // a load queued now runs on the loader thread after the close the last sweep queued
+            loader.load(new ModelRef("m", "3")).get(10, TimeUnit.SECONDS);
+            assertThat(v1.closed).as("V1, idle for 31 minutes").isTrue();
+            assertThat(v2.closed).isFalse();
+            BackgroundLoader.Served<Loaded> s = loader.firstReady(List.of(V1)); // starts loading it again
+            assertThat(s == null || s.value() != v1).as("never the closed instance").isTrue();
+            Loaded again = loader.load(V1).get(10, TimeUnit.SECONDS);
+            assertThat(again).isNotSameAs(v1);
+            assertThat(again.closed).isFalse();
+            assertThat(made).hasSize(4);
+        }
+    }
+
+    @Test
     void noCandidateLoadedMeansTheDefaultAndClosingClosesEveryLoadedVersion() throws Exception {
         List<Loaded> made = Collections.synchronizedList(new ArrayList<>());
         BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {

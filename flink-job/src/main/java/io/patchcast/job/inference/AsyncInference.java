@@ -51,6 +51,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
 
+    /** A routed version no request asked for in this long is unloaded (its weights freed). */
+    static final Duration ROUTED_UNLOAD_AFTER = Duration.ofHours(1);
+
     public static final int DEFAULT_MAX_BATCH_SIZE = 64;
     public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(20);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -125,7 +128,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
                 + "|" + timeout + "|" + modelStoreDir + "|" + loadRetry;
         routed = ServingPools.acquire(routedKey, () -> new BackgroundLoader<>(ref -> new MicroBatcher(
                 servesHorizon(store.open(ref, device, engineThreads), horizon), maxBatchSize, maxBatchDelay, horizon,
-                timeout), loadRetry));
+                timeout), loadRetry, ROUTED_UNLOAD_AFTER));
         preload();
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
         batchSize = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));

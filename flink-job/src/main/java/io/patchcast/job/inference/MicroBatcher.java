@@ -104,7 +104,16 @@ public final class MicroBatcher implements AutoCloseable {
         return n;
     }
 
+    /** The worker loop; the worker alone closes the model, so it is never freed under a running call. */
     private void run() {
+        try {
+            work();
+        } finally {
+            forecaster.close();
+        }
+    }
+
+    private void work() {
         List<Pending> batch = new ArrayList<>(maxBatchSize);
         Pending carry = null; // the unit that did not fit the last batch
         while (running) {
@@ -200,11 +209,14 @@ public final class MicroBatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (worker.isAlive()) {
+            LOG.warn("{}@{}: a model call is still running after 5 s; the model is closed when it returns",
+                    forecaster.name(), forecaster.version());
+        }
         // a submit() racing with close() may have queued after the worker's last drain
         Pending p;
         while ((p = queue.poll()) != null) {
             p.future().completeExceptionally(new IllegalStateException("micro-batcher closed"));
         }
-        forecaster.close();
     }
 }

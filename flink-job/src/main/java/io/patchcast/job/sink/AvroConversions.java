@@ -85,15 +85,39 @@ public final class AvroConversions {
                 .build();
     }
 
+    /** Most bytes of the original record a dead letter carries (the whole record stays in its topic). */
+    public static final int MAX_DEAD_LETTER_BYTES = 256 * 1024;
+    /** Longest detail text of a dead letter. */
+    public static final int MAX_DETAIL_CHARS = 8192;
+
+    /**
+     * A dead letter within the producer's default request size whatever the input, since a record
+     * the sink cannot write would fail the job and replay the same input: the original bytes are
+     * cut at {@link #MAX_DEAD_LETTER_BYTES} and the detail at {@link #MAX_DETAIL_CHARS}, saying so.
+     */
     public static DeadLetter deadLetter(DeadLetterRecord d) {
+        byte[] original = d.original();
+        String detail = d.detail();
+        if (detail.length() > MAX_DETAIL_CHARS) {
+            detail = detail.substring(0, MAX_DETAIL_CHARS) + "... (detail cut at " + MAX_DETAIL_CHARS + " characters)";
+        }
+        if (original != null && original.length > MAX_DEAD_LETTER_BYTES) {
+            detail += String.format(" [originalBytes holds the first %d of %d bytes; the whole record is at %s/%d/%d]",
+                    MAX_DEAD_LETTER_BYTES, original.length, d.topic(), d.partition(), d.offset());
+            original = java.util.Arrays.copyOf(original, MAX_DEAD_LETTER_BYTES);
+        }
+        String key = d.seriesKey();
+        if (key != null && key.length() > io.patchcast.job.source.MetricPointCodec.MAX_SERIES_KEY_CHARS) {
+            key = null;
+        }
         return DeadLetter.newBuilder()
-                .setOriginalBytes(d.original() == null ? null : ByteBuffer.wrap(d.original()))
+                .setOriginalBytes(original == null ? null : ByteBuffer.wrap(original))
                 .setTopic(d.topic())
                 .setPartition(d.partition())
                 .setOffset(d.offset())
                 .setReason(d.reason())
-                .setDetail(d.detail())
-                .setSeriesKey(d.seriesKey())
+                .setDetail(detail)
+                .setSeriesKey(key)
                 .setProcessedAt(Instant.ofEpochMilli(d.processedAt()))
                 .build();
     }

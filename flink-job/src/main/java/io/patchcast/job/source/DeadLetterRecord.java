@@ -31,6 +31,8 @@ public record DeadLetterRecord(
         STEP_UNKNOWN,
         /** A lone point more than max-gap-steps after its series' newest, the next point continuing the series. */
         TIMESTAMP_JUMP,
+        /** A series key (name and labels) longer than MetricPointCodec.MAX_SERIES_KEY_CHARS. */
+        OVERSIZED,
         /** A model-control command with a bad pattern, model or version name. */
         BAD_CONTROL,
         /** A ROUTE to a model version the model store does not hold. */

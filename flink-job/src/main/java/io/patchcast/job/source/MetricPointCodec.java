@@ -35,6 +35,9 @@ public final class MetricPointCodec {
         }
     }
 
+    /** Longest series key (metric name plus labels) a point may have. */
+    public static final int MAX_SERIES_KEY_CHARS = 4096;
+
     public Decoded decode(RawRecord r, long nowMillis) {
         if (r.value() == null || r.value().length == 0) {
             return bad(Reason.UNDECODABLE, "empty record value (tombstone?)", null);
@@ -57,6 +60,11 @@ public final class MetricPointCodec {
             return bad(Reason.EMPTY_NAME, "metric name is empty; every point needs a name", null);
         }
         String key = SeriesKeys.of(name, m.getLabels());
+        if (key.length() > MAX_SERIES_KEY_CHARS) {
+            // the key is in every output record of the series: one that large would break the sinks
+            return bad(Reason.OVERSIZED, String.format("series key (name and labels) of %d characters; at most %d: %s...",
+                    key.length(), MAX_SERIES_KEY_CHARS, key.substring(0, 200)), null);
+        }
         if (m.getValue() == null) {
             return bad(Reason.MISSING_FIELD, "value is null (no measurement)", key);
         }

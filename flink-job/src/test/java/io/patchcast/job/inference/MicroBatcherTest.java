@@ -33,6 +33,8 @@ class MicroBatcherTest {
         final List<List<String>> batches = new CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch hold;
+        /** While true, a model call spins and ignores interrupts, like a long native call. */
+        volatile boolean busy;
         volatile boolean closed;
 
         @Override
@@ -54,6 +56,9 @@ class MicroBatcherTest {
         public List<QuantileForecast> forecast(List<ForecastRequest> batch, int horizon) {
             batches.add(batch.stream().map(ForecastRequest::seriesKey).toList());
             entered.countDown();
+            while (busy) {
+                Thread.onSpinWait();
+            }
             CountDownLatch h = hold;
             if (h != null) {
                 try {
@@ -185,6 +190,25 @@ class MicroBatcherTest {
                 .hasRootCauseMessage("micro-batcher closed");
         assertThat(model.closed).isTrue();
         assertThat(model.batches).containsExactly(List.of("a"));
+    }
+
+    @Test
+    void closeLeavesTheModelOpenWhileACallThatIgnoresInterruptsStillRuns() throws Exception {
+        model.busy = true;
+        batcher = new MicroBatcher(model, 1, NEVER, 16);
+        CompletableFuture<BatchResult> inCall = batcher.submit(req("a", 1));
+        assertThat(model.entered.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+
+        batcher.close(); // waits 5 s for the worker, which is still inside the call
+
+        assertThat(model.closed).as("freed under a running call").isFalse();
+        model.busy = false;
+        assertThat(await(inCall).forecast().mean()[0]).isEqualTo(1f);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!model.closed && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(model.closed).as("closed by the worker once the call returned").isTrue();
     }
 
     @Test

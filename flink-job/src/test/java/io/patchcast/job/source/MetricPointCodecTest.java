@@ -144,6 +144,18 @@ class MetricPointCodecTest {
     }
 
     @Test
+    void aSeriesKeyOverTheLimitIsOversized() {
+        String longValue = "x".repeat(MetricPointCodec.MAX_SERIES_KEY_CHARS);
+        Decoded d = decode(metric().setLabels(Map.of("pod", longValue)).build());
+        assertThat(d.reason()).isEqualTo(Reason.OVERSIZED);
+        assertThat(d.detail()).startsWith("series key (name and labels) of 4117 characters; at most 4096: http_requests{");
+        assertThat(d.detail().length()).isLessThan(400);
+        // the longest key that fits is accepted
+        String fits = "x".repeat(MetricPointCodec.MAX_SERIES_KEY_CHARS - "http_requests{pod=\"\"}".length());
+        assertThat(decode(metric().setLabels(Map.of("pod", fits)).build()).reason()).isNull();
+    }
+
+    @Test
     void valuesBeyondTheFloatRangeAreNonFiniteForTheModels() {
         for (double v : new double[] {1e39, -1e39, Double.MAX_VALUE}) {
             Decoded d = decode(metric().setValue(v).build());
