@@ -145,7 +145,7 @@ class CalfRoutingITCase extends BrokerAndCluster {
             RoutingHarness.awaitConsumed(kafka, conf, "it-calf");
         } finally {
             job.stopWithSavepoint(true, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get();
+                    .get(5, java.util.concurrent.TimeUnit.MINUTES); // a stuck job fails the test, not the build's clock
         }
 
         PipelineRun.Outputs o = PipelineRun.readOutputs(kafka.bootstrapServers(), conf);

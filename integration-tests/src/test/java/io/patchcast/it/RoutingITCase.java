@@ -120,7 +120,7 @@ class RoutingITCase extends BrokerAndCluster {
         } finally {
             // drain: the end of event time flushes every series' last patch, as at the end of bounded input
             job.stopWithSavepoint(true, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get();
+                    .get(5, java.util.concurrent.TimeUnit.MINUTES); // a stuck job fails the test, not the build's clock
         }
 
         PipelineRun.Outputs o = PipelineRun.readOutputs(kafka.bootstrapServers(), conf);
