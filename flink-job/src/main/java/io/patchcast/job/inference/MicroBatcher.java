@@ -192,8 +192,15 @@ public final class MicroBatcher implements AutoCloseable {
                 p.future().complete(results);
             }
         } catch (RuntimeException | Error e) {
-            // an Error too (native link or out-of-memory in the model): fail this batch, keep the worker alive
+            // an Error too (native link or out-of-memory in the model): keep the worker alive
             LOG.warn("{}: model call for a batch of {} failed: {}", forecaster.name(), requests.size(), e.toString());
+            if (batch.size() > 1 && running) {
+                // one bad unit must not fail the series it happened to share a batch with: each alone
+                for (Pending p : batch) {
+                    call(List.of(p));
+                }
+                return;
+            }
             for (Pending p : batch) {
                 p.future().completeExceptionally(e);
             }

@@ -157,19 +157,22 @@ class MicroBatcherTest {
     }
 
     @Test
-    void failingModelCallFailsOnlyTheRequestsOfItsBatch() throws Exception {
+    void aFailingBatchIsRetriedRequestByRequestSoOnlyTheBadOneFails() throws Exception {
         batcher = new MicroBatcher(model, 2, NEVER, 16);
         CompletableFuture<BatchResult> good1 = batcher.submit(req("good1", 1));
         CompletableFuture<BatchResult> bad = batcher.submit(req("bad", 2));
         CompletableFuture<BatchResult> good2 = batcher.submit(req("good2", 3));
         CompletableFuture<BatchResult> good3 = batcher.submit(req("good3", 4));
 
-        assertThatThrownBy(() -> await(good1)).isInstanceOf(ExecutionException.class)
+        assertThat(await(good1).forecast().mean()[0]).isEqualTo(1f);
+        assertThat(await(good1).batchSize()).isEqualTo(1); // computed again, alone
+        assertThatThrownBy(() -> await(bad)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("model exploded");
-        assertThatThrownBy(() -> await(bad)).isInstanceOf(ExecutionException.class);
         assertThat(await(good2).forecast().mean()[0]).isEqualTo(3f);
         assertThat(await(good3).forecast().mean()[0]).isEqualTo(4f);
         assertThat(await(good3).batchSize()).isEqualTo(2);
+        assertThat(model.batches).containsExactly(List.of("good1", "bad"), List.of("good1"), List.of("bad"),
+                List.of("good2", "good3"));
     }
 
     @Test
