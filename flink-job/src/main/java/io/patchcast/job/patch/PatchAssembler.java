@@ -82,10 +82,16 @@ public final class PatchAssembler {
 
     /** Whether the point lies more than {@code maxGapSteps} missing steps after the newest point. */
     private boolean jumpsTheGap(SeriesState st, Point p) {
-        if (st.frontier < 0) {
-            return false;
-        }
-        long slot = Math.round((p.timestamp() - st.anchor) / (double) st.stepMillis);
+        return st.frontier >= 0 && pastTheGap(st, slotOf(st, p.timestamp()));
+    }
+
+    /** The grid slot nearest {@code ts}. */
+    private static long slotOf(SeriesState st, long ts) {
+        return Math.round((ts - st.anchor) / (double) st.stepMillis);
+    }
+
+    /** Whether a slot lies more than {@code maxGapSteps} missing steps after the newest filled one. */
+    private boolean pastTheGap(SeriesState st, long slot) {
         return slot - st.frontier - 1 > config.maxGapSteps();
     }
 
@@ -227,9 +233,9 @@ public final class PatchAssembler {
         if (st.frontier < 0) {
             st.anchor = ts;
         }
-        long slot = Math.round((ts - st.anchor) / (double) step);
+        long slot = slotOf(st, ts);
         if (st.frontier >= 0) {
-            long frontierTs = st.anchor + st.frontier * step;
+            long frontierTs = frontierTs(st);
             long lateness = config.allowedLateness().toMillis();
             if (slot < 0 || ts < frontierTs - lateness || st.frontier - slot >= st.capacity()) {
                 out.deadLetter(p, Reason.LATE, String.format(
@@ -237,7 +243,7 @@ public final class PatchAssembler {
                         ts, frontierTs - ts, p.seriesKey(), frontierTs, config.allowedLateness()));
                 return;
             }
-            if (slot - st.frontier - 1 > config.maxGapSteps()) {
+            if (pastTheGap(st, slot)) {
                 if (mayHold) {
                     st.jump = p;
                     return;

@@ -106,10 +106,6 @@ public final class AvroConversions {
                     MAX_DEAD_LETTER_BYTES, original.length, d.topic(), d.partition(), d.offset());
             original = java.util.Arrays.copyOf(original, MAX_DEAD_LETTER_BYTES);
         }
-        String key = d.seriesKey();
-        if (key != null && key.length() > io.patchcast.job.source.MetricPointCodec.MAX_SERIES_KEY_CHARS) {
-            key = null;
-        }
         return DeadLetter.newBuilder()
                 .setOriginalBytes(original == null ? null : ByteBuffer.wrap(original))
                 .setTopic(d.topic())
@@ -117,7 +113,7 @@ public final class AvroConversions {
                 .setOffset(d.offset())
                 .setReason(d.reason())
                 .setDetail(detail)
-                .setSeriesKey(key)
+                .setSeriesKey(d.seriesKey())
                 .setProcessedAt(Instant.ofEpochMilli(d.processedAt()))
                 .build();
     }
