@@ -21,7 +21,7 @@ public final class PatchOptions {
 
     public static final ConfigOption<Integer> STEP_INFERENCE_POINTS =
             ConfigOptions.key("patchcast.patch.step-inference-points").intType().defaultValue(8)
-                    .withDescription("Points buffered per new series to infer its step; the step is the most frequent interval, accepted when at least half of the intervals agree, else (scrape jitter) the mean of the intervals within 5 % of their median, rounded to a whole second from 10 s up (100 ms from 1 s), when at least half are.");
+                    .withDescription("Points buffered per new series to infer its step; the step is the most frequent interval, accepted when at least half of the intervals agree, else (scrape jitter) the mean of the intervals within 5 % of their median, rounded to a whole second from 10 s up (100 ms from 1 s), when at least half are. When an inferred step stops fitting (at least half of the intervals among a series' latest this many points skip slots or land on a taken one, and all of them are whole multiples of one new step), the step is inferred again from those points and the series restarts on the new grid.");
 
     public static final ConfigOption<Duration> ALLOWED_LATENESS =
             ConfigOptions.key("patchcast.patch.allowed-lateness").durationType().defaultValue(Duration.ofMinutes(10))

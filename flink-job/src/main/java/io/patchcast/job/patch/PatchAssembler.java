@@ -20,6 +20,10 @@ import java.util.Arrays;
  *       is reset and the held point starts a new one (warm-up again). If it continues the series,
  *       the held point was a lone wrong timestamp: {@code TIMESTAMP_JUMP} (so one bad clock does
  *       not throw away the series' context and make every later point {@code LATE});
+ *   <li>when the step was inferred and at least half of the series' recent intervals stopped
+ *       advancing one slot (its scrape interval was changed), the step is inferred again from those
+ *       points and the context restarts on the new grid at this point (warm-up again), instead of
+ *       every other point becoming a {@code DUPLICATE} or the context filling with holes;
  *   <li>otherwise the slot is filled; skipped slots are marked unobserved, never invented.
  * </ul>
  *
@@ -174,9 +178,18 @@ public final class PatchAssembler {
      * from 1 s, and so on); else 0.
      */
     static long inferStep(Point[] sorted) {
-        long[] d = new long[sorted.length - 1];
-        for (int i = 1; i < sorted.length; i++) {
-            d[i - 1] = sorted[i].timestamp() - sorted[i - 1].timestamp();
+        long[] ts = new long[sorted.length];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = sorted[i].timestamp();
+        }
+        return inferStep(ts);
+    }
+
+    /** {@link #inferStep(Point[])} on ascending timestamps. */
+    static long inferStep(long[] sortedTs) {
+        long[] d = new long[sortedTs.length - 1];
+        for (int i = 1; i < sortedTs.length; i++) {
+            d[i - 1] = sortedTs[i] - sortedTs[i - 1];
         }
         Arrays.sort(d);
         long best = 0;
@@ -217,6 +230,66 @@ public final class PatchAssembler {
         return Math.max(unit, Math.round(sum / near / unit) * unit);
     }
 
+    /** Arrivals looked at to notice that an inferred step no longer fits: the inference's own count, at most 64. */
+    int stepWindow() {
+        return Math.min(config.stepInferencePoints(), 64);
+    }
+
+    /**
+     * Records a point that reaches or passes the newest slot and says whether the series' inferred
+     * step has changed (a scrape interval reconfigured): at least half of the last {@link
+     * #stepWindow} intervals did not advance exactly one slot (two points on one slot, or skipped
+     * slots), those arrivals infer a step more than {@link #JITTER} away from the current one, and
+     * every one of their intervals is a whole number of the new step (within {@link #JITTER}).
+     * Then {@code stepMillis} is the new step and the caller restarts the context. A configured step
+     * is never changed; missed scrapes leave intervals of one step among the others, or infer the
+     * same step, and change nothing.
+     *
+     * @param off whether this point did not advance exactly one slot from the newest
+     */
+    private boolean stepChanged(SeriesState st, long ts, boolean off) {
+        if (!config.step().isZero()) {
+            return false;
+        }
+        int n = stepWindow();
+        if (st.arrivals == null || st.arrivals.length != n) {
+            st.arrivals = new long[n];
+            st.arrivalCount = 0;
+            st.offGridMask = 0;
+        }
+        if (st.arrivalCount > 0) {
+            if (ts <= st.arrivals[(int) ((st.arrivalCount - 1) % n)]) {
+                return false; // not newer than the newest arrival: says nothing about the interval
+            }
+            st.offGridMask = (st.offGridMask << 1) | (off ? 1 : 0);
+        }
+        st.arrivals[(int) (st.arrivalCount % n)] = ts;
+        st.arrivalCount++;
+        int intervals = n - 1;
+        if (st.arrivalCount < n || 2 * Long.bitCount(st.offGridMask & ((1L << intervals) - 1)) < intervals) {
+            return false;
+        }
+        long[] window = new long[n];
+        for (int i = 0; i < n; i++) {
+            window[i] = st.arrivals[(int) ((st.arrivalCount - n + i) % n)];
+        }
+        long step = inferStep(window);
+        if (step == 0 || Math.abs(step - st.stepMillis) <= JITTER * st.stepMillis) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            long d = window[i] - window[i - 1];
+            if (Math.abs(d - Math.max(1, Math.round(d / (double) step)) * step) > JITTER * step) {
+                return false; // an interval the new step does not explain: lost scrapes, not a new interval
+            }
+        }
+        st.stepMillis = step;
+        st.arrivals[0] = ts;
+        st.arrivalCount = 1;
+        st.offGridMask = 0;
+        return true;
+    }
+
     private static String intervals(Point[] sorted) {
         long[] d = new long[Math.max(0, sorted.length - 1)];
         for (int i = 1; i < sorted.length; i++) {
@@ -234,6 +307,7 @@ public final class PatchAssembler {
             st.anchor = ts;
         }
         long slot = slotOf(st, ts);
+        boolean resetByGap = false;
         if (st.frontier >= 0) {
             long frontierTs = frontierTs(st);
             long lateness = config.allowedLateness().toMillis();
@@ -250,7 +324,13 @@ public final class PatchAssembler {
                 }
                 st.reset(ts);
                 slot = 0;
+                resetByGap = true;
             }
+        }
+        if (slot >= st.frontier && stepChanged(st, ts, st.frontier < 0 ? resetByGap : slot != st.frontier + 1)) {
+            st.reset(ts); // the scrape interval changed: a new context on the new grid
+            slot = 0;
+            step = st.stepMillis;
         }
         if (slot <= st.frontier) {
             if (st.isObserved(slot)) {

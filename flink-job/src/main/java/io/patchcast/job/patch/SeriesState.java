@@ -5,8 +5,9 @@ import io.patchcast.job.source.Point;
 /**
  * Keyed state of one series: the recent values on a regular grid and which slots were observed.
  *
- * <p>About 2.2 KiB at context 512: a {@code float} ring of context + one patch, a bitmask, and a
- * few scalars. Slots count steps from {@link #anchor} (the first point after the last reset).
+ * <p>About 2.3 KiB at context 512: a {@code float} ring of context + one patch, a bitmask, the last
+ * few arrival times, and a few scalars. Slots count steps from {@link #anchor} (the first point
+ * after the last reset).
  * Mutable on purpose: it is updated in place for every point. Public fields so that Flink
  * serializes it as a POJO.
  */
@@ -32,6 +33,15 @@ public class SeriesState {
      * whether the series really moved on (reset) or the jump was a lone wrong timestamp.
      */
     public Point jump;
+    /**
+     * Timestamps of the last points that reached or passed the newest slot, a ring of {@link
+     * PatchAssembler#stepWindow} (null until the first; only kept when the step is inferred).
+     */
+    public long[] arrivals;
+    /** Points recorded in {@link #arrivals} since the step was last (re)inferred. */
+    public long arrivalCount;
+    /** Bit i set when the (i+1)-th newest interval of {@link #arrivals} did not advance exactly one slot. */
+    public long offGridMask;
 
     public SeriesState() {}
 

@@ -513,6 +513,109 @@ class PatchAssemblerTest {
                         .toArray(Long[]::new));
     }
 
+    // ---- scrape interval changed after the step was inferred ----
+
+    /** Feeds points at {@code ts} (ms after T0), values 0, 1, 2, ... continuing {@code next}. */
+    static int feedAt(PatchAssembler a, SeriesState s, Recorder out, int next, long... ts) {
+        for (long t : ts) {
+            a.accept(s, pt(T0 + t, next++), out);
+        }
+        return next;
+    }
+
+    static long[] every(long from, long step, int n) {
+        long[] ts = new long[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = from + i * step;
+        }
+        return ts;
+    }
+
+    @Test
+    void aHalvedScrapeIntervalIsInferredAgainInsteadOfEveryOtherPointBeingADuplicate() {
+        PatchAssembler a = new PatchAssembler(config(Duration.ZERO));
+        SeriesState s = a.newState();
+        int v = feedAt(a, s, out, 0, every(0, 60_000, 40));
+        assertThat(s.stepMillis).isEqualTo(60_000);
+        feedAt(a, s, out, v, every(40 * 60_000L, 30_000, 100));
+
+        assertThat(s.stepMillis).isEqualTo(30_000);
+        // the window of 8 arrivals needs 4 off-grid intervals: 3 points fell on taken slots first
+        assertThat(out.dead).extracting(DeadLetter::reason).containsOnly(Reason.DUPLICATE).hasSize(3);
+        assertThat(out.points).hasSize(140 - 3);
+        long restart = s.anchor;
+        assertThat(restart).isEqualTo(T0 + 40 * 60_000L + 8 * 30_000L);
+        // from the restart on, every point has its own slot on the 30 s grid, and forecasts resume
+        List<PatchPoint> after = out.points.subList(out.points.size() - 92, out.points.size());
+        assertThat(after.get(0).timestamp()).isEqualTo(restart);
+        assertThat(after).allMatch(p -> p.stepMillis() == 30_000);
+        assertThat(after).extracting(p -> p.patchStart() + p.stepIndex() * 30_000L)
+                .containsExactlyElementsOf(after.stream().map(PatchPoint::timestamp).toList());
+        InferenceRequest last = out.requests.get(out.requests.size() - 1);
+        assertThat(last.stepMillis()).isEqualTo(30_000);
+        assertThat(last.observed()).containsExactly(allTrue(32));
+    }
+
+    @Test
+    void aLongerScrapeIntervalIsInferredAgainInsteadOfHolesInEveryOtherSlot() {
+        PatchAssembler a = new PatchAssembler(config(Duration.ZERO));
+        SeriesState s = a.newState();
+        int v = feedAt(a, s, out, 0, every(0, 60_000, 40));
+        feedAt(a, s, out, v, every(40 * 60_000L, 90_000, 60)); // 1.5 steps: slots advance 1, 2, 1, 2 ...
+
+        assertThat(s.stepMillis).isEqualTo(90_000);
+        assertThat(out.dead).isEmpty();
+        assertThat(out.points).hasSize(100);
+        InferenceRequest last = out.requests.get(out.requests.size() - 1);
+        assertThat(last.observed()).containsExactly(allTrue(32)); // no holes on the new grid
+    }
+
+    @Test
+    void anIntervalBeyondTheMaxGapIsInferredAgainSoTheSeriesStopsRestarting() {
+        // max-gap 4 steps: at 10 s every point of a 1 s series would restart its context
+        PatchAssembler a = new PatchAssembler(config(Duration.ZERO));
+        SeriesState s = a.newState();
+        int v = feedAt(a, s, out, 0, every(0, STEP, 40));
+        feedAt(a, s, out, v, every(40 * STEP + 10_000, 10_000, 60));
+
+        assertThat(s.stepMillis).isEqualTo(10_000);
+        assertThat(out.dead).isEmpty();
+        assertThat(out.points).hasSize(100);
+        assertThat(out.requests.get(out.requests.size() - 1).stepMillis()).isEqualTo(10_000);
+        assertThat(out.lastPoint().expectForecast()).isTrue();
+    }
+
+    @Test
+    void missedScrapesAndJitterKeepTheInferredStep() {
+        PatchAssembler a = new PatchAssembler(config(Duration.ZERO));
+        SeriesState s = a.newState();
+        // 15 s scrape, +-40 ms jitter, one scrape in three lost for a while, then half of them
+        List<Long> ts = new ArrayList<>();
+        long[] jitter = {0, 12, -7, 31, -40, 3, 18, -22, 9, 40, -15, 1};
+        for (int i = 0; i < 400; i++) {
+            boolean lost = (i >= 100 && i < 200 && i % 3 == 0) || (i >= 250 && i < 330 && (i * 7) % 10 < 5);
+            if (!lost) {
+                ts.add(i * 15_000L + jitter[i % jitter.length]);
+            }
+        }
+        feedAt(a, s, out, 0, ts.stream().mapToLong(Long::longValue).toArray());
+
+        assertThat(s.stepMillis).isEqualTo(15_000);
+        assertThat(s.anchor).isEqualTo(T0);
+        assertThat(out.dead).isEmpty();
+        assertThat(out.points).hasSize(ts.size());
+    }
+
+    @Test
+    void aConfiguredStepIsKeptWhenPointsComeTwiceAsOften() {
+        feed(0, 40);
+        for (int i = 1; i <= 20; i++) {
+            configured.accept(state, pt(T0 + 40 * STEP + i * STEP / 2, i), out);
+        }
+        assertThat(state.stepMillis).isEqualTo(STEP);
+        assertThat(out.dead).extracting(DeadLetter::reason).containsOnly(Reason.DUPLICATE).hasSize(10);
+    }
+
     @Test
     void aJumpStillHeldWhenTheInputEndsStartsANewContext() {
         feed(0, 40);
