@@ -42,26 +42,36 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0, 0);
     }
 
-    /** Without the seasonal discount and the range and level rules (all tolerances 0). */
-    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history) {
-        this(method, level, threshold, shortWindow, history, Duration.ZERO);
+    /**
+     * The likelihood score with the seasonal discount, the range and level rules and the novelty
+     * hold all off; turn them on with the {@code with...} methods.
+     */
+    public static ScoreConfig likelihood(double level, double threshold, int shortWindow, int history) {
+        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, Duration.ZERO, 0, 1, 0, 0);
     }
 
-    /** Without the range and level rules (tolerances 0). */
-    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance) {
-        this(method, level, threshold, shortWindow, history, seasonalTolerance, 0);
+    /** This configuration with the seasonal discount at {@code tolerance} ({@link Duration#ZERO} = off). */
+    public ScoreConfig withSeasonalTolerance(Duration tolerance) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, tolerance, rangeTolerance, levelWindow,
+                levelTolerance, noveltyHold);
     }
 
-    /** Without the level rule (tolerance 0). */
-    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance,
-            double rangeTolerance) {
-        this(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, 1, 0);
+    /** This configuration with the range rule at {@code tolerance} (0 = off). */
+    public ScoreConfig withRangeTolerance(double tolerance) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, tolerance, levelWindow,
+                levelTolerance, noveltyHold);
     }
 
-    /** Without the novelty hold: every point a rule fires on scores 1. */
-    public ScoreConfig(Method method, double level, double threshold, int shortWindow, int history, Duration seasonalTolerance,
-            double rangeTolerance, int levelWindow, double levelTolerance) {
-        this(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow, levelTolerance, 0);
+    /** This configuration with the level rule over {@code window} points at {@code tolerance} (0 = off). */
+    public ScoreConfig withLevelRule(int window, double tolerance) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, window,
+                tolerance, noveltyHold);
+    }
+
+    /** This configuration with the novelty hold at {@code points} (0 = off). */
+    public ScoreConfig withNoveltyHold(int points) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow,
+                levelTolerance, points);
     }
 
     public ScoreConfig {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** {@link AnomalyScorer} with the default LIKELIHOOD method: flagged = score >= threshold, after warm-up. */
 class AnomalyScorerLikelihoodTest {
 
-    static final ScoreConfig CONFIG = new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000);
+    static final ScoreConfig CONFIG = ScoreConfig.likelihood(0.99, 0.3, 3, 3000);
     static final long PATCH = SeriesScorerTest.PATCH_A;
 
     static ScoredPoint score(AnomalyScorer a, ScoreState s, double value) {

@@ -99,7 +99,7 @@ class LevelNoveltyTest {
     void rejectsBadParameters() {
         assertThatThrownBy(() -> new LevelNovelty(0, 0.1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LevelNovelty(12, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO, 0.05, 12, -1))
+        assertThatThrownBy(() -> ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withRangeTolerance(0.05).withLevelRule(12, -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("levelTolerance");
     }
 }

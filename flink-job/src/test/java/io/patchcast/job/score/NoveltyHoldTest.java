@@ -3,14 +3,13 @@ package io.patchcast.job.score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The novelty hold in {@link AnomalyScorer}: a rule firing again within the hold does not score 1. */
 class NoveltyHoldTest {
 
     static ScoreConfig config(int hold) {
-        return new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO, 0.05, 1, 0, hold);
+        return ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withRangeTolerance(0.05).withNoveltyHold(hold);
     }
 
     /**
@@ -56,6 +55,6 @@ class NoveltyHoldTest {
     @Test
     void theHoldIsBounded() {
         assertThatThrownBy(() -> config(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("noveltyHold");
-        assertThat(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO, 0.05, 1, 0).noveltyHold()).isZero();
+        assertThat(ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withRangeTolerance(0.05).noveltyHold()).isZero();
     }
 }

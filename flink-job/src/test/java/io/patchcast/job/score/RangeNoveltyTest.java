@@ -3,7 +3,6 @@ package io.patchcast.job.score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** {@link RangeNovelty} alone, and inside {@link AnomalyScorer}: a value beyond all earlier ones scores 1 after warm-up. */
@@ -30,12 +29,12 @@ class RangeNoveltyTest {
     @Test
     void toleranceMustBePositiveAndTheConfigAcceptsZeroAsOff() {
         assertThatThrownBy(() -> new RangeNovelty(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO, -0.1))
+        assertThatThrownBy(() -> ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withRangeTolerance(-0.1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rangeTolerance");
-        assertThat(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000).rangeTolerance()).isZero();
+        assertThat(ScoreConfig.likelihood(0.99, 0.3, 3, 3000).rangeTolerance()).isZero();
     }
 
-    static final ScoreConfig ON = new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO, 0.05);
+    static final ScoreConfig ON = ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withRangeTolerance(0.05);
 
     /**
      * Feeds a series values 6, 8, .., 14 around the forecast's median 10 (Normal(10, 2)), with a 15

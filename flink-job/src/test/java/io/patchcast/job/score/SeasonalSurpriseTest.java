@@ -74,9 +74,9 @@ class SeasonalSurpriseTest {
 
     @Test
     void toleranceOutsideItsRangeIsRejected() {
-        assertThatThrownBy(() -> new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ofMinutes(5)))
+        assertThatThrownBy(() -> ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withSeasonalTolerance(Duration.ofMinutes(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between PT10M and PT6H");
-        assertThat(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.3, 3, 3000, Duration.ZERO).seasonalTolerance())
+        assertThat(ScoreConfig.likelihood(0.99, 0.3, 3, 3000).seasonalTolerance())
                 .isZero();
     }
 }

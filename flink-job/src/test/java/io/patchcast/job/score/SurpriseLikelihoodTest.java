@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class SurpriseLikelihoodTest {
 
     // short window 2, history 3 -> alpha = 2 / (3 + 1) = 0.5
-    static final ScoreConfig CONFIG = new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.5, 2, 3);
+    static final ScoreConfig CONFIG = ScoreConfig.likelihood(0.99, 0.5, 2, 3);
 
     @Test
     void warmUpThenRecentSurpriseAgainstHistory() {
@@ -34,7 +34,7 @@ class SurpriseLikelihoodTest {
 
     @Test
     void aPersistentShiftIsAbsorbedByTheHistory() {
-        SurpriseLikelihood l = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.5, 1, 100));
+        SurpriseLikelihood l = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.5, 1, 100));
         ScoreState s = new ScoreState();
         for (int i = 0; i < 200; i++) {
             l.update(s, 0L, 0.5);
@@ -54,9 +54,9 @@ class SurpriseLikelihoodTest {
     void aSpikeRecurringDailyScoresHighOnlyTheFirstDay() {
         long step = 300_000L;
         // the shipped short window and history; a calibrated forecast: tail probabilities uniform
-        SurpriseLikelihood plain = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.2, 3, 8000));
-        SurpriseLikelihood seasonal = new SurpriseLikelihood(new ScoreConfig(ScoreConfig.Method.LIKELIHOOD, 0.99, 0.2, 3, 8000,
-                java.time.Duration.ofMinutes(30)));
+        SurpriseLikelihood plain = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.2, 3, 8000));
+        SurpriseLikelihood seasonal = new SurpriseLikelihood(
+                ScoreConfig.likelihood(0.99, 0.2, 3, 8000).withSeasonalTolerance(java.time.Duration.ofMinutes(30)));
         ScoreState a = new ScoreState();
         ScoreState b = new ScoreState();
         java.util.Random random = new java.util.Random(42);
