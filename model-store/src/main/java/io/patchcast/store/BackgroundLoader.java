@@ -25,9 +25,14 @@ import org.slf4j.LoggerFactory;
  * <p>The swap is atomic per request: a loaded value is published whole (after its loader returned)
  * and a request holds the one value it was given; nothing is mutated in place.
  *
- * <p>A loaded version no request has asked for in {@code unloadAfter} (one a newer rule replaced,
- * or whose series went quiet) is closed on the loader thread, so swapping versions does not pile
- * up their weights in memory; a later request loads it again.
+ * <p>Of the candidates, only the first one that is neither loaded nor failing is loaded: the ones
+ * after it serve if they are loaded already but are not loaded for this request (after a restart,
+ * only the version a rule names is loaded, not every version it once replaced).
+ *
+ * <p>A loaded version no request has asked for in {@code unloadAfter}, and in twice the longest
+ * interval its askers said they ask at (a series asks once per patch: 80 minutes at a 5-minute
+ * step), is closed on the loader thread, so swapping versions does not pile up their weights in
+ * memory; a later request loads it again.
  *
  * @param <T> what a loaded version is served by (a forecaster, or a batcher owning one)
  */
@@ -44,6 +49,25 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         volatile long failedAt = Long.MIN_VALUE;
         /** Clock time of the last request that asked for this version. */
         volatile long askedAt;
+        /** The longest interval a request said it asks for this version at, in ms. */
+        volatile long askIntervalMillis;
+
+        void asked(long now, Duration askInterval) {
+            askedAt = now;
+            askIntervalMillis = Math.max(askIntervalMillis, askInterval.toMillis());
+        }
+
+        boolean loading() {
+            return ready == null && failedAt == Long.MIN_VALUE;
+        }
+    }
+
+    /** Closes a version the sweep unloaded; run by {@link #close()} too if still queued then. */
+    private record Unload(ModelRef ref, AutoCloseable value) implements Runnable {
+        @Override
+        public void run() {
+            closeQuietly(ref, value);
+        }
     }
 
     private final Function<ModelRef, T> loader;
@@ -86,7 +110,7 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
 
     /** The loaded value of a version, or null; starts loading it when it is not loaded or loading. */
     public T readyOrLoad(ModelRef ref) {
-        return slot(ref).ready;
+        return slot(ref, Duration.ZERO).ready;
     }
 
     /**
@@ -102,39 +126,72 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
      * of it; null when none is.
      */
     public Served<T> firstReady(List<ModelRef> candidates, java.util.function.Predicate<? super T> usable) {
+        return firstReady(candidates, usable, Duration.ZERO);
+    }
+
+    /**
+     * The first candidate that is loaded and {@code usable}; null when none is. Starts loading the
+     * first candidate that is neither loaded nor failing; the ones after a loading candidate are
+     * only looked at.
+     *
+     * @param askInterval how long until this caller asks again (a series: one patch); a version is
+     *     not unloaded before twice the longest such interval has passed without a request
+     */
+    public Served<T> firstReady(List<ModelRef> candidates, java.util.function.Predicate<? super T> usable,
+            Duration askInterval) {
+        boolean loadingAhead = false;
         for (ModelRef ref : candidates) {
-            T t = readyOrLoad(ref);
+            Slot<T> s = loadingAhead ? peek(ref, askInterval) : slot(ref, askInterval);
+            if (s == null) {
+                continue;
+            }
+            T t = s.ready;
             if (t != null && usable.test(t)) {
                 return new Served<>(ref, t);
             }
+            loadingAhead |= s.loading();
         }
         return null;
     }
 
     /** Completes when the version is loaded (or failed); starts loading it if needed. */
     public CompletableFuture<T> load(ModelRef ref) {
-        return slot(ref).future;
+        return slot(ref, Duration.ZERO).future;
     }
 
-    private synchronized Slot<T> slot(ModelRef ref) {
+    private synchronized Slot<T> slot(ModelRef ref, Duration askInterval) {
         if (closed) {
             throw new IllegalStateException("model loader is closed");
         }
         long now = clock.getAsLong();
-        sweep(now);
         Slot<T> s = slots.get(ref);
-        if (s != null && (s.failedAt == Long.MIN_VALUE || now - s.failedAt < retryAfterMillis)) {
-            s.askedAt = now;
-            return s;
+        if (s == null || (s.failedAt != Long.MIN_VALUE && now - s.failedAt >= retryAfterMillis)) {
+            Slot<T> fresh = new Slot<>();
+            slots.put(ref, fresh);
+            executor.execute(() -> run(ref, fresh));
+            s = fresh;
         }
-        Slot<T> fresh = new Slot<>();
-        fresh.askedAt = now;
-        slots.put(ref, fresh);
-        executor.execute(() -> run(ref, fresh));
-        return fresh;
+        s.asked(now, askInterval); // before the sweep: the version asked for now is never unloaded by it
+        sweep(now);
+        return s;
     }
 
-    /** Closes, on the loader thread, the loaded versions nobody asked for in unloadAfter; at most once a minute. */
+    /** The slot of a version if it has one (loaded, loading or failing), without starting a load. */
+    private synchronized Slot<T> peek(ModelRef ref, Duration askInterval) {
+        if (closed) {
+            throw new IllegalStateException("model loader is closed");
+        }
+        Slot<T> s = slots.get(ref);
+        if (s != null) {
+            s.asked(clock.getAsLong(), askInterval);
+        }
+        return s;
+    }
+
+    /**
+     * Closes, on the loader thread, the loaded versions nobody asked for in unloadAfter and in twice
+     * their longest ask interval; at most once a minute.
+     */
     private void sweep(long now) {
         if (unloadAfterMillis <= 0 || now - sweptAt < Math.min(60_000, unloadAfterMillis)) {
             return;
@@ -143,12 +200,14 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         var it = slots.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<ModelRef, Slot<T>> e = it.next();
-            T ready = e.getValue().ready;
-            if (ready != null && now - e.getValue().askedAt > unloadAfterMillis) {
+            Slot<T> slot = e.getValue();
+            T ready = slot.ready;
+            long idle = now - slot.askedAt;
+            if (ready != null && idle > unloadAfterMillis && idle > 2 * slot.askIntervalMillis) {
                 it.remove();
                 ModelRef ref = e.getKey();
-                LOG.info("model {} unloaded: no request asked for it in {} s", ref, unloadAfterMillis / 1000);
-                executor.execute(() -> closeQuietly(ref, ready));
+                LOG.info("model {} unloaded: no request asked for it in {} s", ref, idle / 1000);
+                executor.execute(new Unload(ref, ready));
             }
         }
     }
@@ -200,7 +259,11 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
             toClose = new ArrayList<>(slots.entrySet());
             slots.clear();
         }
-        executor.shutdownNow();
+        for (Runnable queued : executor.shutdownNow()) {
+            if (queued instanceof Unload u) {
+                u.run(); // an unloaded version still waiting to be closed
+            }
+        }
         for (Map.Entry<ModelRef, Slot<T>> e : toClose) {
             if (e.getValue().ready != null) {
                 closeQuietly(e.getKey(), e.getValue().ready);

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>A folder with {@code manifest.json} is verified file by file (SHA-256) before anything is
  * loaded, and named by its manifest. A folder without one is taken as a released Hugging Face
  * checkpoint ({@code config.json} + {@code model.safetensors}, e.g. Salesforce/moirai-moe-1.0-R-small,
- * loaded unchanged): its weights' SHA-256 is computed, logged, and becomes part of its version, so
- * the random draws of a forecast are tied to the exact weights that produced it.
+ * loaded unchanged): both files' SHA-256 are computed, logged, and become its version, so the random
+ * draws of a forecast are tied to the exact model that produced it. A manifest must list every file
+ * the model loads.
  */
 public final class ModelRegistry {
 
@@ -81,19 +82,33 @@ public final class ModelRegistry {
                 name = m.name();
                 version = m.version();
                 type = m.type();
+                requireListed(dir, m, CONFIG, WEIGHTS);
+                if (CALF.equals(type)) {
+                    requireListed(dir, m, CalfArtifact.CALIBRATION);
+                }
                 LOG.info("model {}@{} verified: {}", name, version, m.files());
             } else {
                 requireFile(dir, CONFIG);
                 requireFile(dir, WEIGHTS);
                 String sha = Sha256.of(dir.resolve(WEIGHTS));
+                String configSha = Sha256.of(dir.resolve(CONFIG));
                 name = dir.toAbsolutePath().normalize().getFileName().toString();
-                version = "sha256-" + sha.substring(0, 12);
+                // both files: the same weights under another config are another model
+                version = "sha256-" + Sha256.of((configSha + "\n" + sha).getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .substring(0, 12);
                 type = detectType(dir);
-                LOG.info("model folder {} has no {}: loading it as a released checkpoint, {} SHA-256 {}",
-                        dir, Manifest.FILE, WEIGHTS, sha);
+                LOG.info("model folder {} has no {}: loading it as a released checkpoint, {} SHA-256 {}, {} SHA-256 {}",
+                        dir, Manifest.FILE, CONFIG, configSha, WEIGHTS, sha);
             }
             if (CALF.equals(type)) {
-                CalfForecaster f = CalfArtifact.load(dir, name, version, NDManager.newBaseManager(device(device)));
+                NDManager manager = NDManager.newBaseManager(device(device));
+                CalfForecaster f;
+                try {
+                    f = CalfArtifact.load(dir, name, version, manager);
+                } catch (IOException | RuntimeException e) {
+                    manager.close(); // the tensors read before the failure; a retried load would leak them
+                    throw e;
+                }
                 LOG.info("model {}@{} loaded: CALF over channels {}", name, version, f.channels());
                 return f;
             }
@@ -131,6 +146,17 @@ public final class ModelRegistry {
         if (!Files.isRegularFile(dir.resolve(name))) {
             throw new IOException(String.format(
                     "%s: no %s; a model folder holds config.json and model.safetensors (and manifest.json)", dir, name));
+        }
+    }
+
+    /** Every file the model loads must have been verified: listed in the manifest. */
+    private static void requireListed(Path dir, Manifest m, String... files) throws IOException {
+        for (String f : files) {
+            if (!m.files().containsKey(f)) {
+                throw new ArtifactVerificationException(String.format(
+                        "%s: manifest.json does not list %s, which a %s model loads: every file loaded must be"
+                                + " verified by its SHA-256 (it lists %s)", dir, f, m.type(), m.files().keySet()));
+            }
         }
     }
 

@@ -18,12 +18,23 @@ import java.util.regex.Pattern;
  * The first rule whose pattern matches the whole series key decides; series no rule matches use the
  * default model. A rule with channels (a multichannel model) applies only to the series it names:
  * its pattern selects among them, and other series it matches are left to the rules after it.
+ *
+ * <p>A pattern that backtracks without end on a key (e.g. {@code (\w+_?)+x} against a long key that
+ * does not match) gives up after {@link #MATCH_BUDGET} character reads and does not apply to that
+ * key (logged once per pattern), so one control command cannot stall the job.
  */
 public final class RoutingTable {
 
     private record Compiled(RouteRule rule, Pattern pattern) {}
 
     private static final RoutingTable EMPTY = new RoutingTable(List.of());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RoutingTable.class);
+
+    /** Character reads one match may take: a few milliseconds; a sane pattern reads a key a few times. */
+    static final long MATCH_BUDGET = 2_000_000;
+
+    /** Patterns already logged for running out of their budget. */
+    private final Set<String> exhausted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final List<Compiled> rules;
 
@@ -75,10 +86,63 @@ public final class RoutingTable {
         return null;
     }
 
-    private static boolean applies(Compiled c, String seriesKey) {
+    private boolean applies(Compiled c, String seriesKey) {
         String[] channels = c.rule().channels();
-        return c.pattern().matcher(seriesKey).matches()
+        return matches(c, seriesKey)
                 && (channels.length == 0 || java.util.Arrays.asList(channels).contains(seriesKey));
+    }
+
+    private boolean matches(Compiled c, String seriesKey) {
+        try {
+            return c.pattern().matcher(new Budgeted(seriesKey)).matches();
+        } catch (Budgeted.Exhausted | StackOverflowError e) {
+            if (exhausted.add(c.rule().seriesPattern())) {
+                LOG.warn("series pattern '{}' gave up on key {} ({}): it backtracks without end on such keys;"
+                        + " the rule does not apply to them. Replace it with a pattern without nested repetition.",
+                        c.rule().seriesPattern(), seriesKey, e instanceof StackOverflowError
+                                ? "stack overflow" : MATCH_BUDGET + " character reads");
+            }
+            return false;
+        }
+    }
+
+    /** A key that counts the characters a match reads and stops it past {@link #MATCH_BUDGET}. */
+    private static final class Budgeted implements CharSequence {
+        static final class Exhausted extends RuntimeException {
+            Exhausted() {
+                super(null, null, false, false);
+            }
+        }
+
+        private final String key;
+        private long left = MATCH_BUDGET;
+
+        Budgeted(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--left < 0) {
+                throw new Exhausted();
+            }
+            return key.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return key.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return key.subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return key;
+        }
     }
 
     /**

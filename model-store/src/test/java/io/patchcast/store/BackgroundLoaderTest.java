@@ -113,6 +113,110 @@ class BackgroundLoaderTest {
     }
 
     @Test
+    void aVersionAskedForOncePerLongPatchStaysLoadedBetweenAsks() throws Exception {
+        // a 5-minute series asks once per patch of 16 points: every 80 minutes, longer than unloadAfter
+        AtomicLong now = new AtomicLong(1_000);
+        AtomicLong loads = new AtomicLong();
+        Duration patch = Duration.ofMinutes(80);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            loads.incrementAndGet();
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1), Duration.ofHours(1), now::get)) {
+            Loaded v1 = loader.load(V1).get(10, TimeUnit.SECONDS);
+            loader.load(V2).get(10, TimeUnit.SECONDS);
+            loader.firstReady(List.of(V1), l -> true, patch);
+            for (int ask = 0; ask < 6; ask++) {
+                // other series keep asking for other versions every minute: the sweep runs meanwhile
+                for (int minute = 0; minute < 80; minute++) {
+                    now.addAndGet(60_000);
+                    loader.readyOrLoad(V2);
+                }
+                BackgroundLoader.Served<Loaded> s = loader.firstReady(List.of(V1), l -> true, patch);
+                assertThat(s).as("ask %d", ask).isNotNull();
+                assertThat(s.value()).isSameAs(v1);
+            }
+            assertThat(loads).hasValue(2); // V1 and V2, once each
+            // once its series stop asking, V1 goes after twice its interval (160 min), not after the hour
+            for (int minute = 0; minute < 150; minute++) {
+                now.addAndGet(60_000);
+                loader.readyOrLoad(V2);
+            }
+            loader.load(new ModelRef("m", "3")).get(10, TimeUnit.SECONDS); // runs after any queued close
+            assertThat(v1.closed).isFalse();
+            for (int minute = 0; minute < 11; minute++) {
+                now.addAndGet(60_000);
+                loader.readyOrLoad(V2);
+            }
+            loader.load(new ModelRef("m", "4")).get(10, TimeUnit.SECONDS);
+            assertThat(v1.closed).isTrue();
+        }
+    }
+
+    @Test
+    void onlyTheFirstCandidateIsLoadedNotEveryVersionItReplaced() throws Exception {
+        ModelRef v3 = new ModelRef("m", "3");
+        List<ModelRef> loaded = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            loaded.add(ref);
+            if (ref.equals(v3)) {
+                await(release);
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            // after a restart nothing is loaded: a rule's chain is V3, then the versions it replaced
+            for (int i = 0; i < 10; i++) {
+                assertThat(loader.firstReady(List.of(v3, V2, V1))).isNull(); // the default model serves
+            }
+            release.countDown();
+            loader.load(v3).get(10, TimeUnit.SECONDS);
+            assertThat(loader.firstReady(List.of(v3, V2, V1)).ref()).isEqualTo(v3);
+            assertThat(loaded).containsExactly(v3);
+        }
+    }
+
+    @Test
+    void whenTheFirstCandidateFailsTheNextOneIsLoaded() throws Exception {
+        List<ModelRef> loaded = Collections.synchronizedList(new ArrayList<>());
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            loaded.add(ref);
+            if (ref.equals(V2)) {
+                throw new IllegalStateException("SHA-256 mismatch");
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            assertThat(loader.load(V2)).failsWithin(10, TimeUnit.SECONDS);
+            loader.firstReady(List.of(V2, V1)); // V2 is failing: this request starts loading V1
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loader.loads() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(loaded).containsExactly(V2, V1);
+            assertThat(loader.firstReady(List.of(V2, V1)).ref()).isEqualTo(V1);
+        }
+    }
+
+    @Test
+    void closingRightAfterAnUnloadStillClosesTheUnloadedVersion() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        CountDownLatch release = new CountDownLatch(1);
+        ModelRef slow = new ModelRef("m", "slow");
+        BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            if (ref.equals(slow)) {
+                await(release);
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1), Duration.ofMinutes(30), now::get);
+        Loaded v1 = loader.load(V1).get(10, TimeUnit.SECONDS);
+        loader.load(slow); // occupies the loader thread
+        now.addAndGet(Duration.ofMinutes(31).toMillis());
+        loader.readyOrLoad(V2); // the sweep queues V1's close behind the slow load
+        loader.close(); // cancels what is queued, but not that close
+        release.countDown();
+        assertThat(v1.closed).isTrue();
+    }
+
+    @Test
     void noCandidateLoadedMeansTheDefaultAndClosingClosesEveryLoadedVersion() throws Exception {
         List<Loaded> made = Collections.synchronizedList(new ArrayList<>());
         BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {

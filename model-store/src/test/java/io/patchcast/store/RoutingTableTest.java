@@ -26,6 +26,29 @@ class RoutingTableTest {
     }
 
     @Test
+    void aPatternThatBacktracksWithoutEndGivesUpOnThatKeyAndTheNextRuleDecides() {
+        // (.*_){15} tries every way to pick 15 of the key's 31 underscores before failing: minutes or more
+        RouteRule evil = RouteRule.route("(.*_){15}db", CALF_1, null, 2000);
+        RoutingTable t = RoutingTable.of(RouteRules.parse("moirai-moe-small/7=node_.*"), List.of(evil));
+        String key = "node_cpu_seconds_total_mode_idle_cpu_core_socket_numa_a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r_s_t_u_v{host=\"web\"}";
+        long start = System.nanoTime();
+        assertThat(t.match(key).target()).isEqualTo(MOIRAI);
+        assertThat(t.candidates(key)).containsExactly(MOIRAI);
+        assertThat((System.nanoTime() - start) / 1e9).as("seconds for two matches").isLessThan(5);
+        // keys it can decide within the budget still go to it
+        assertThat(t.match("a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_db").target()).isEqualTo(CALF_1);
+    }
+
+    @Test
+    void aPatternThatOverflowsTheStackOnALongKeyDoesNotApplyToIt() {
+        // java.util.regex recurses once per repetition of an alternation: 100k of them overflow the stack
+        RouteRule deep = RouteRule.route("(a|b)*", CALF_1, null, 2000);
+        RoutingTable t = RoutingTable.of(RouteRules.parse("moirai-moe-small/7=.*"), List.of(deep));
+        assertThat(t.match("a".repeat(100_000)).target()).isEqualTo(MOIRAI);
+        assertThat(t.match("abba").target()).isEqualTo(CALF_1);
+    }
+
+    @Test
     void mostRecentlyIssuedControlRuleComesFirstThenConfiguredRules() {
         List<RouteRule> config = RouteRules.parse("moirai-moe-small/7=.*");
         RouteRule older = RouteRule.route("cpu.*", CALF_1, null, 1000);

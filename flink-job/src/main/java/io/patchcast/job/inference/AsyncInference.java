@@ -1,5 +1,6 @@
 package io.patchcast.job.inference;
 
+import io.patchcast.job.config.PatchOptions;
 import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
@@ -51,7 +52,10 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
 
-    /** A routed version no request asked for in this long is unloaded (its weights freed). */
+    /**
+     * A routed version no request asked for in this long, and in two patches of the slowest series
+     * that asked for it, is unloaded (its weights freed).
+     */
     static final Duration ROUTED_UNLOAD_AFTER = Duration.ofHours(1);
 
     public static final int DEFAULT_MAX_BATCH_SIZE = 64;
@@ -189,7 +193,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         if (task.isGroup()) {
             List<String> channels = task.channelList();
             BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(candidates,
-                    b -> b.forecaster().channels().equals(channels));
+                    b -> b.forecaster().channels().equals(channels), askInterval(task.requests()[0]));
             if (s != null) {
                 forecastGroup(task, s.value(), result);
                 return;
@@ -235,7 +239,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         MicroBatcher batcher = this.batcher;
         if (!candidates.isEmpty()) {
             BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(candidates,
-                    b -> b.forecaster().channels().isEmpty());
+                    b -> b.forecaster().channels().isEmpty(), askInterval(req));
             if (s != null) {
                 batcher = s.value();
             }
@@ -253,6 +257,11 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             record(r);
             return toResult(req, r.forecast(), primary, ForecastStatus.OK);
         });
+    }
+
+    /** A series asks for a forecast once per patch: its version must stay loaded at least that long. */
+    static Duration askInterval(InferenceRequest req) {
+        return Duration.ofMillis(PatchOptions.PATCH_SIZE * req.stepMillis());
     }
 
     /** A failed model call counts as a fallback; an expired request was already counted as a timeout. */
