@@ -116,7 +116,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     @Override
     public void open(OpenContext ctx) {
         fallback = new SeasonalNaiveForecaster();
-        batcherKey = model + "|" + device + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
+        batcherKey = model + "|" + device + "|" + engineThreads + "|" + System.getProperty("patchcast.home", ".") + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
         try {
             batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
                     singleSeries(ModelRegistry.open(model, device, engineThreads)), maxBatchSize, maxBatchDelay,

@@ -22,10 +22,23 @@ public final class ModelControlCodec {
     /** Exactly one of {@code rule} and {@code reason} is set. */
     public record Decoded(RouteRule rule, Reason reason, String detail) {}
 
+    /**
+     * How far ahead of this job's clock {@code issuedAt} may be (clock skew between the sender and
+     * the job). Beyond it the command is refused: a rule issued in the future would make every
+     * later command for its pattern look older and be ignored.
+     */
+    static final java.time.Duration MAX_ISSUED_AHEAD = java.time.Duration.ofHours(1);
+
     private final ModelStore store;
+    private final java.util.function.LongSupplier clock;
 
     public ModelControlCodec(ModelStore store) {
+        this(store, System::currentTimeMillis);
+    }
+
+    ModelControlCodec(ModelStore store, java.util.function.LongSupplier clock) {
         this.store = store;
+        this.clock = clock;
     }
 
     public static byte[] encode(ModelControl c) {
@@ -57,6 +70,13 @@ public final class ModelControlCodec {
         }
         String pattern = c.getSeriesPattern().toString();
         long issuedAt = c.getIssuedAt().toEpochMilli();
+        long now = clock.getAsLong();
+        if (issuedAt > now + MAX_ISSUED_AHEAD.toMillis()) {
+            return bad(Reason.BAD_CONTROL, String.format("%s %s: issuedAt %s is %d s ahead of this job's clock (%s);"
+                    + " at most %s is allowed (a timestamp in micro- or nanoseconds?). A rule issued in the future"
+                    + " would make every later command for its pattern be ignored.", c.getAction(), pattern,
+                    c.getIssuedAt(), (issuedAt - now) / 1000, java.time.Instant.ofEpochMilli(now), MAX_ISSUED_AHEAD));
+        }
         try {
             RouteRule.compile(pattern);
             if (c.getAction() == ControlAction.UNROUTE) {

@@ -52,6 +52,25 @@ class ModelControlCodecTest {
     }
 
     @Test
+    void aCommandIssuedInTheFutureIsABadControlNotARulePinnedForGood() {
+        long now = 1_800_000_000_000L;
+        ModelControlCodec clocked = new ModelControlCodec(new ModelStore(store), () -> now);
+        // issuedAt written in microseconds: year 58,000
+        var micro = clocked.decode(ModelControlCodec.encode(ModelControl.newBuilder().setAction(ControlAction.ROUTE)
+                .setSeriesPattern("cpu.*").setModel("seasonal-naive").setVersion("1").setChannels(List.of())
+                .setIssuedAt(Instant.ofEpochMilli(now * 1000)).build()));
+        assertThat(micro.rule()).isNull();
+        assertThat(micro.reason()).isEqualTo(Reason.BAD_CONTROL);
+        assertThat(micro.detail()).contains("ahead of this job's clock").contains("cpu.*");
+        // clock skew within the hour is fine
+        var skewed = clocked.decode(ModelControlCodec.encode(ModelControl.newBuilder().setAction(ControlAction.UNROUTE)
+                .setSeriesPattern("cpu.*").setModel("").setVersion("").setChannels(List.of())
+                .setIssuedAt(Instant.ofEpochMilli(now + 59 * 60_000)).build()));
+        assertThat(skewed.reason()).isNull();
+        assertThat(skewed.rule().isTombstone()).isTrue();
+    }
+
+    @Test
     void unrouteBecomesATombstoneWhateverItsModelField() {
         var d = codec.decode(command(ControlAction.UNROUTE, "cpu.*", "", "", List.of()));
         assertThat(d.rule().isTombstone()).isTrue();
