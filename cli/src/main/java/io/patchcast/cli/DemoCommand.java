@@ -32,6 +32,7 @@ import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -68,14 +69,25 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
+        // every argument is checked before the broker and the cluster start
+        ArgumentChecks.atLeast(spec, "--parallelism", parallelism, 1);
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--out " + out + " is a file; expected a folder to write report.html into");
+        }
+        if (labels != null && !Files.isRegularFile(labels)) {
+            throw new ParameterException(spec.commandLine(), "--labels " + labels + ": no such file");
+        }
+        Configuration base = job.configuration();
+        JobConfigMixin.checkModel(base);
         List<NabInput.SeriesFile> files = NabInput.read(data);
         Path labelFile = labels != null ? labels : data.resolve("labels.json");
         NabLabels nab = Files.isRegularFile(labelFile) ? NabLabels.read(labelFile) : new NabLabels(Map.of(), Map.of());
+        Files.createDirectories(out);
         List<KeyValue> records = new ArrayList<>(NabInput.records(files));
         if (badInput) {
             records.addAll(BadInputCorpus.create(files.get(0).csv().timestamps()[0], System.currentTimeMillis()).records());
         }
-        Configuration base = job.configuration();
         PipelineRun.Outputs o;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Configuration conf = PipelineRun.boundedRun(base, kafka.bootstrapServers());
@@ -106,10 +118,11 @@ final class DemoCommand implements Callable<Integer> {
             transitions.computeIfAbsent(t.getSeriesKey(), k -> new ArrayList<>()).add(t);
         }
         List<SeriesData> series = new ArrayList<>();
+        Map<String, String> keys = nab.keysOf(files.stream().map(NabInput.SeriesFile::relative).toList());
         for (NabInput.SeriesFile f : files) {
+            String key = keys.getOrDefault(f.relative(), "");
             series.add(new SeriesData(f.seriesKey(), flags.getOrDefault(f.seriesKey(), List.of()),
-                    transitions.getOrDefault(f.seriesKey(), List.of()), nab.windowsOf(f.relative()),
-                    nab.labelsOf(f.relative())));
+                    transitions.getOrDefault(f.seriesKey(), List.of()), nab.windowsOf(key), nab.labelsOf(key)));
         }
         Map<String, Long> dlq = new LinkedHashMap<>();
         for (DeadLetter d : o.deadLetters()) {

@@ -110,6 +110,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new IOException("no such file or folder: " + p);
             }
         }
+        if (files.isEmpty()) {
+            throw new IOException("no .csv files under " + String.join(", ", data.stream().map(Path::toString).toList()));
+        }
         return files;
     }
 
@@ -140,9 +143,16 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model / seasonal naive (geometric mean of per-file ratios): MASE %.3f, CRPS %.3f%n",
                 mase / maseNaive, crps / crpsNaive);
         out.printf(Locale.ROOT,
-                "{\"files\":%d,\"mase\":%.4f,\"crps\":%.4f,\"mase_naive\":%.4f,\"crps_naive\":%.4f,"
-                        + "\"coverage\":{\"0.8\":%.4f,\"0.95\":%.4f,\"0.99\":%.4f}}%n",
-                rs.size(), mase, crps, maseNaive, crpsNaive, cov[0], cov[1], cov[2]);
+                "{\"files\":%d,\"mase\":%s,\"crps\":%s,\"mase_naive\":%s,\"crps_naive\":%s,"
+                        + "\"coverage\":{\"0.8\":%s,\"0.95\":%s,\"0.99\":%s}}%n",
+                rs.size(), jsonNumber("%.4f", mase), jsonNumber("%.4f", crps), jsonNumber("%.4f", maseNaive),
+                jsonNumber("%.4f", crpsNaive), jsonNumber("%.4f", cov[0]), jsonNumber("%.4f", cov[1]),
+                jsonNumber("%.4f", cov[2]));
+    }
+
+    /** {@code v} in {@code format}, or {@code null} where it is NaN or infinite (JSON has neither). */
+    static String jsonNumber(String format, double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "null";
     }
 
     static double geomean(double[] xs) {

@@ -1,7 +1,9 @@
 package io.patchcast.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.data.NabLabels;
 import io.patchcast.cli.nab.CorpusScorer;
 import io.patchcast.cli.nab.DetectorFile;
@@ -10,12 +12,15 @@ import io.patchcast.cli.nab.FileScore;
 import io.patchcast.cli.nab.FolderScore;
 import io.patchcast.cli.nab.Profile;
 import io.patchcast.cli.nab.ProfileScore;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,41 +76,40 @@ final class EvaluateNabCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Profile tableProfile = Profile.byName(profile);
+        if (results == null && data == null) {
+            throw new ParameterException(spec.commandLine(), "give --data (or --results)");
+        }
         NabLabels labels = NabLabels.read(windows);
+        // everything that can be checked is checked before the long work
+        Configuration conf = results == null ? job.configuration() : null;
+        String detector = results != null ? results.toAbsolutePath().normalize().getFileName().toString()
+                : "patchcast/" + job.model();
+        double[] published = thresholds == null ? null : publishedThresholds(detector);
+        List<String> unmatched = labels.unmatchedKeys(results != null ? DetectorResults.dataPaths(results)
+                : NabInput.list(data));
+        if (!unmatched.isEmpty()) {
+            spec.commandLine().getErr().printf("evaluate-nab: warning: %d key(s) of %s match no file under %s: %s%n",
+                    unmatched.size(), windows, results != null ? results : data, String.join(", ", unmatched));
+            spec.commandLine().getErr().flush();
+        }
         List<DetectorFile> files;
         List<DetectorFile> pages = null;
-        String detector;
         if (results != null) {
             files = DetectorResults.read(results, labels);
-            detector = results.toAbsolutePath().normalize().getFileName().toString();
         } else {
-            if (data == null) {
-                throw new ParameterException(spec.commandLine(), "give --data (or --results)");
-            }
             if (loo) {
-                NabLeaveOneOut.run(data, labels, job.configuration(), out);
+                NabLeaveOneOut.run(data, labels, conf, out);
                 return 0;
             }
-            JobDetector run = JobDetector.run(data, labels, job.configuration());
+            JobDetector run = JobDetector.run(data, labels, conf);
             files = run.anomalyScores();
             pages = run.alertPages();
-            detector = "patchcast/" + job.model();
         }
         CorpusScorer scorer = new CorpusScorer();
         List<ProfileScore> scores = new ArrayList<>();
-        JsonNode published = thresholds == null ? null
-                : new ObjectMapper().readTree(thresholds.toFile()).path(detector);
-        for (Profile p : Profile.ALL) {
-            if (published != null) {
-                JsonNode t = published.path(p.name()).path("threshold");
-                if (!t.isNumber()) {
-                    throw new ParameterException(spec.commandLine(),
-                            thresholds + " has no threshold for " + detector + "/" + p.name());
-                }
-                scores.add(scorer.scoreAt(files, p, t.asDouble()));
-            } else {
-                scores.add(scorer.score(files, p));
-            }
+        for (int i = 0; i < Profile.ALL.size(); i++) {
+            Profile p = Profile.ALL.get(i);
+            scores.add(published != null ? scorer.scoreAt(files, p, published[i]) : scorer.score(files, p));
         }
         ProfileScore table = scores.get(Profile.ALL.indexOf(tableProfile));
         if (pages != null) {
@@ -122,6 +126,30 @@ final class EvaluateNabCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The thresholds of {@code detector} in the --thresholds file, one per profile of {@link Profile#ALL}. */
+    private double[] publishedThresholds(String detector) throws IOException {
+        if (!Files.isRegularFile(thresholds)) {
+            throw new ParameterException(spec.commandLine(), "--thresholds " + thresholds + ": no such file");
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readAllBytes(thresholds));
+        } catch (JsonProcessingException e) {
+            throw new IOException(thresholds + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        double[] t = new double[Profile.ALL.size()];
+        for (int i = 0; i < t.length; i++) {
+            Profile p = Profile.ALL.get(i);
+            JsonNode n = root == null ? null : root.path(detector).path(p.name()).path("threshold");
+            if (n == null || !n.isNumber()) {
+                throw new ParameterException(spec.commandLine(),
+                        thresholds + " has no threshold for " + detector + "/" + p.name());
+            }
+            t[i] = n.asDouble();
+        }
+        return t;
     }
 
     /** Per file: the anomaly_score column at the corpus threshold; with {@code pages}, the alert pages too. */
@@ -188,14 +216,15 @@ final class EvaluateNabCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "{\"detector\":\"%s\",\"files\":%d,\"windows\":%d", detector,
                 files.size(), files.stream().mapToInt(f -> f.windows().size()).sum()));
         for (ProfileScore s : scores) {
-            sb.append(String.format(Locale.ROOT, ",\"%s\":{\"score\":%.4f,\"threshold\":%s}", s.profile().name(),
-                    s.normalized(), s.threshold()));
+            sb.append(String.format(Locale.ROOT, ",\"%s\":{\"score\":%s,\"threshold\":%s}", s.profile().name(),
+                    EvaluateCommand.jsonNumber("%.4f", s.normalized()),
+                    Double.isFinite(s.threshold()) ? Double.toString(s.threshold()) : "null"));
         }
         if (pages != null) {
             sb.append(",\"alerts\":{");
             for (int i = 0; i < pages.size(); i++) {
-                sb.append(String.format(Locale.ROOT, "%s\"%s\":%.4f", i == 0 ? "" : ",", pages.get(i).profile().name(),
-                        pages.get(i).normalized()));
+                sb.append(String.format(Locale.ROOT, "%s\"%s\":%s", i == 0 ? "" : ",", pages.get(i).profile().name(),
+                        EvaluateCommand.jsonNumber("%.4f", pages.get(i).normalized())));
             }
             sb.append('}');
         }

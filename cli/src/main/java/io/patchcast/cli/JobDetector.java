@@ -43,17 +43,13 @@ record JobDetector(List<FileRun> runs) {
 
     /** As {@link #run(Path, NabLabels, Configuration)} with an open model (the configured one is not opened). */
     static JobDetector run(Path data, NabLabels labels, Configuration conf, Forecaster model) throws Exception {
-        List<NabInput.SeriesFile> files = new ArrayList<>();
-        for (NabInput.SeriesFile f : NabInput.read(data)) {
-            if (labels.labelled(f.relative())) {
-                files.add(f);
-            }
-        }
-        if (files.isEmpty()) {
+        // only the labelled files are read: an unlabelled one need not even be a timestamp,value CSV
+        Map<String, String> keys = labels.keysOf(NabInput.list(data));
+        if (keys.isEmpty()) {
             throw new IOException(data + " holds no file named in the windows file");
         }
         List<FileRun> runs = new ArrayList<>();
-        for (NabInput.SeriesFile f : files) {
+        for (NabInput.SeriesFile f : NabInput.read(data, keys.keySet())) {
             OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
                     PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
             List<Point> points = new ArrayList<>(f.csv().size());
@@ -61,7 +57,7 @@ record JobDetector(List<FileRun> runs) {
                 points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],
                         f.relative(), i));
             }
-            runs.add(new FileRun(f.relative(), f.csv().timestamps(), labels.windowsOf(f.relative()),
+            runs.add(new FileRun(f.relative(), f.csv().timestamps(), labels.windowsOf(keys.get(f.relative())),
                     run.run(points)));
         }
         return new JobDetector(runs);

@@ -21,12 +21,25 @@ public final class Patchcast implements Runnable {
 
     /** Runs a command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return new CommandLine(new Patchcast()).execute(args);
+        return commandLine(debug()).execute(args);
     }
 
     /** Runs a command line printing to {@code out} and {@code err}; returns its exit code. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        return new CommandLine(new Patchcast()).setOut(out).setErr(err).execute(args);
+        return commandLine(debug()).setOut(out).setErr(err).execute(args);
+    }
+
+    /**
+     * The command line; a failing command prints one line {@code patchcast <command>: <message>} and
+     * exits 1, with the stack trace when {@code debug}.
+     */
+    static CommandLine commandLine(boolean debug) {
+        return new CommandLine(new Patchcast()).setExecutionExceptionHandler(new CommandErrors(debug));
+    }
+
+    /** Stack traces of failures are printed when the environment variable PATCHCAST_DEBUG is set. */
+    private static boolean debug() {
+        return System.getenv("PATCHCAST_DEBUG") != null;
     }
 
     @Override

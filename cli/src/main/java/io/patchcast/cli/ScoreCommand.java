@@ -17,11 +17,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Scores a CSV offline with the job's own patching, forecasting, scoring and alert code. */
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -40,6 +45,9 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     JobConfigMixin job;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Configuration conf = job.configuration();
@@ -57,7 +65,34 @@ final class ScoreCommand implements Callable<Integer> {
             result = run.run(points);
         }
         writeCsv(result, csv, output);
+        String rejected = rejectedSummary(result);
+        if (rejected != null) {
+            spec.commandLine().getErr().println(rejected);
+            spec.commandLine().getErr().flush();
+        }
         return 0;
+    }
+
+    /**
+     * One line counting the rows the job rejected, per reason (most frequent first), or null when
+     * none was: {@code score: 299 of 300 rows rejected (LATE 299); they are written with empty ...}.
+     */
+    static String rejectedSummary(OfflineRun.Result result) {
+        Map<String, Integer> byReason = new TreeMap<>();
+        for (OfflineRun.Row r : result.rows()) {
+            if (r.rejectReason() != null) {
+                byReason.merge(r.rejectReason(), 1, Integer::sum);
+            }
+        }
+        if (byReason.isEmpty()) {
+            return null;
+        }
+        int total = byReason.values().stream().mapToInt(Integer::intValue).sum();
+        String reasons = byReason.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        return String.format("score: %d of %d rows rejected (%s); they are written with empty expected/lower/upper",
+                total, result.rows().size(), reasons);
     }
 
     static void writeCsv(OfflineRun.Result result, CsvSeries csv, Path output) throws Exception {

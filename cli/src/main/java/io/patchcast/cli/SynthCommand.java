@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Writes synthetic monitoring series (the training generator) as timestamp,value CSVs. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -30,8 +32,13 @@ final class SynthCommand implements Callable<Integer> {
             description = "Seed (training uses other streams). Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        ArgumentChecks.atLeast(spec, "--count", count, 1);
+        ArgumentChecks.atLeast(spec, "--length", length, 1);
         Files.createDirectories(out);
         SplittableRandom r = new SplittableRandom(seed);
         long start = 1_704_067_200_000L; // 2024-01-01T00:00Z

@@ -22,6 +22,7 @@ import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.TensorInfo;
 import io.patchcast.store.Manifest;
 import io.patchcast.store.ModelRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,6 +183,12 @@ final class TrainCalfCommand implements Callable<Integer> {
                 for (int e = 0; e < losses.size(); e++) {
                     o.printf("epoch %d: mean total loss %.4f%n", e + 1, losses.get(e));
                 }
+                double last = losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+                if (!Double.isFinite(last)) {
+                    throw new IllegalStateException(String.format(
+                            "training diverged: the last epoch's mean loss is %s; nothing written (try a lower --lr than %s)",
+                            last, lr));
+                }
                 CalfWindows rawW = new CalfWindows(raw, t, m, seqLen, predLen);
                 ConformalResiduals res = calibrate(model, rawW, nTrain - seqLen, nTrain + nVal, m);
                 Evaluation ev = evaluate(model, rawW, res, t - nTest - seqLen, t, m, std, channels);
@@ -226,6 +233,7 @@ final class TrainCalfCommand implements Callable<Integer> {
         TreeSet<Long> common = null;
         for (Path f : files) {
             CsvSeries s = CsvSeries.read(f);
+            requireFinite(s);
             series.add(s);
             channels.add(f.getFileName().toString().replaceFirst("\\.csv$", ""));
             TreeSet<Long> ts = new TreeSet<>();
@@ -249,6 +257,22 @@ final class TrainCalfCommand implements Callable<Integer> {
             }
         }
         return cols;
+    }
+
+    /**
+     * Every value of a training file must be a number the model can compute with: a missing value
+     * (empty, NaN) or one beyond the 32-bit float range would make the loss NaN.
+     */
+    static void requireFinite(CsvSeries s) throws IOException {
+        for (int i = 0; i < s.size(); i++) {
+            double v = s.values()[i];
+            if (!Float.isFinite((float) v)) {
+                throw new IOException(String.format(
+                        "%s: data row %d (timestamp %s) has value %s; train-calf needs a finite value within the 32-bit "
+                                + "float range on every row (fill or drop missing rows)",
+                        s.file(), i + 1, s.rawTimestamps().get(i), Double.isNaN(v) ? "NaN or empty" : Double.toString(v)));
+            }
+        }
     }
 
     private static ConformalResiduals calibrate(CalfModel model, CalfWindows w, int from, int to, int m) {

@@ -42,7 +42,8 @@ final class TrainDefaultCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--threads", defaultValue = "1",
-            description = "PyTorch intra-op threads; 1 is fastest on a busy 2-core machine. Default: ${DEFAULT-VALUE}.")
+            description = "PyTorch intra-op threads (0: PyTorch's default); 1 is fastest on a busy 2-core machine. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Spec
@@ -51,11 +52,9 @@ final class TrainDefaultCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
-        Device dev = switch (device) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            default -> throw new IllegalArgumentException("--device must be cpu or gpu");
-        };
+        ArgumentChecks.atLeast(spec, "--steps", steps, 1);
+        ArgumentChecks.atLeast(spec, "--threads", threads, 0);
+        Device dev = ArgumentChecks.device(spec, "--device", device);
         if (threads > 0) {
             ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library
             JniUtils.setNumThreads(threads);

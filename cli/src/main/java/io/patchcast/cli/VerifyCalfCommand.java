@@ -38,12 +38,13 @@ final class VerifyCalfCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Device dev = ArgumentChecks.device(spec, "--device", device);
         List<String> missing = FILES.stream().filter(f -> !Files.isRegularFile(fixtures.resolve(f))).toList();
         if (!missing.isEmpty()) {
             spec.commandLine().getErr().printf("%s: missing %s; expected the calf fixture layout%n", fixtures, missing);
             return 2;
         }
-        List<CalfCheck> checks = CalfVerifier.verify(fixtures, "gpu".equals(device) ? Device.gpu() : Device.cpu());
+        List<CalfCheck> checks = CalfVerifier.verify(fixtures, dev);
         for (CalfCheck c : checks) {
             out.println(c.line());
         }

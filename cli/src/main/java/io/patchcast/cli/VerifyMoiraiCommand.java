@@ -31,12 +31,12 @@ final class VerifyMoiraiCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Device dev = ArgumentChecks.device(spec, "--device", device);
         if (!Files.isDirectory(fixtures.resolve("model"))) {
             spec.commandLine().getErr().printf("%s: no model/ folder; expected the moirai-moe fixture layout%n", fixtures);
             return 2;
         }
-        MoiraiMoEVerifier.Report report = MoiraiMoEVerifier.verify(fixtures,
-                "gpu".equals(device) ? Device.gpu() : Device.cpu());
+        MoiraiMoEVerifier.Report report = MoiraiMoEVerifier.verify(fixtures, dev);
         out.print(report.summary());
         for (MoiraiMoEVerifier.CaseReport c : report.cases()) {
             out.printf("case %s: worst deterministic |diff| %.3g %s%n", c.name(), c.worstDeterministicAbs(),

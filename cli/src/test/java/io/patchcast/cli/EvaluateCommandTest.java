@@ -37,4 +37,38 @@ class EvaluateCommandTest {
         assertThat(m.group(2)).isEqualTo(m.group(4));
         assertThat(r.out()).contains("s1.csv").contains("cpu.csv").contains("MASE 1.000, CRPS 1.000");
     }
+
+    @Test
+    void valuesTheJobRejectsAreMissingNotACrash() throws Exception {
+        List<String> rows = new java.util.ArrayList<>(ScoreCommandTest.small());
+        for (int i : new int[] {100, 200, 250}) {
+            rows.set(i, rows.get(i).split(",")[0] + (i == 100 ? ",Infinity" : i == 200 ? ",1e39" : ",-Infinity"));
+        }
+        Path f = tmp.resolve("inf.csv");
+        Files.write(f, rows);
+        ScoreCommandTest.Out r = ScoreCommandTest.run("evaluate", "--data", f.toString(), "--model", "seasonal-naive");
+        assertThat(r.code()).as(r.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode j = EvaluateNabCommandTest.lastJson(r.out());
+        assertThat(j.get("files").asInt()).isEqualTo(1);
+        assertThat(j.get("mase").isNumber()).as(j.toString()).isTrue();
+        assertThat(j.get("crps").asDouble()).isFinite().isPositive();
+    }
+
+    @Test
+    void noCsvFileIsAnError() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        ScoreCommandTest.Out r = ScoreCommandTest.run("evaluate", "--data", empty.toString(), "--model", "seasonal-naive");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("patchcast evaluate: no .csv files under " + empty + System.lineSeparator());
+    }
+
+    @Test
+    void jsonLineHasNullWhereThereIsNoNumber() throws Exception {
+        java.io.StringWriter w = new java.io.StringWriter();
+        EvaluateCommand.print(new java.io.PrintWriter(w, true), List.of());
+        com.fasterxml.jackson.databind.JsonNode j = EvaluateNabCommandTest.lastJson(w.toString());
+        assertThat(j.get("files").asInt()).isZero();
+        assertThat(j.get("mase").isNull()).isTrue();
+        assertThat(j.get("coverage").get("0.8").isNull()).isTrue();
+    }
 }

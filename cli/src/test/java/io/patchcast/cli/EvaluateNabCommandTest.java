@@ -88,4 +88,62 @@ class EvaluateNabCommandTest {
         assertThat(replay).containsExactly(own, within(0.0));
         assertThat(java.util.Arrays.stream(own).sum()).isPositive();
     }
+
+    @Test
+    void readsOnlyLabelledFilesWarnsOfUnmatchedKeysAndWritesNullForNoScore() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
+        Files.writeString(data.resolve("notes.csv"), "name;comment\nx;not a series\n"); // not labelled: not read
+        Path w = tmp.resolve("w.json");
+        Files.writeString(w, "{\"a.csv\": [], \"gone.csv\": [], \"old/b.csv\": []}");
+        Out r = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", w.toString(), "--model",
+                "seasonal-naive");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("evaluate-nab: warning: 2 key(s) of " + w + " match no file under " + data
+                + ": gone.csv, old/b.csv");
+        JsonNode j = lastJson(r.out()); // valid JSON: no window anywhere, so no normalised score
+        assertThat(j.get("files").asInt()).isEqualTo(1);
+        assertThat(j.get("standard").get("score").isNull()).as(j.toString()).isTrue();
+        assertThat(j.get("alerts").get("standard").isNull()).isTrue();
+    }
+
+    @Test
+    void malformedWindowsFileIsOneLineNamingFileAndKey() throws Exception {
+        Path w = tmp.resolve("w.json");
+        Files.writeString(w, "{\"a.csv\": [[\"2014-02-18 16:02:00\"]]}");
+        Out r = ScoreCommandTest.run("evaluate-nab", "--data", tmp.toString(), "--windows", w.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("patchcast evaluate-nab: " + w + ": key 'a.csv': window 1 is "
+                + "[\"2014-02-18 16:02:00\"]; expected [start, end] (two timestamps)" + System.lineSeparator());
+    }
+
+    @Test
+    void badResultFileRowsNameFileAndRow() throws Exception {
+        Path det = Files.createDirectories(tmp.resolve("det"));
+        Path f = det.resolve("det_x.csv");
+        Path w = tmp.resolve("w.json");
+        Files.writeString(w, "{\"x.csv\": []}");
+        Files.writeString(f, "timestamp,value,anomaly_score\n2024-01-01 00:00:00,1,0.5\n2024-01-01 00:05:00,1,abc\n");
+        Out r = ScoreCommandTest.run("evaluate-nab", "--windows", w.toString(), "--results", det.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("patchcast evaluate-nab: " + f + ":3: anomaly_score 'abc' is not a number"
+                + System.lineSeparator());
+        Files.writeString(f, "timestamp,value,anomaly_score\n2024-01-01 00:00:00,1,0.5\n2024-01-01 00:05:00,1\n");
+        r = ScoreCommandTest.run("evaluate-nab", "--windows", w.toString(), "--results", det.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("patchcast evaluate-nab: " + f + ":3: 2 fields, expected at least 3");
+    }
+
+    @Test
+    void missingThresholdsFileFailsBeforeScoring() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
+        Path w = tmp.resolve("w.json");
+        Files.writeString(w, "{\"a.csv\": []}");
+        Out r = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", w.toString(), "--model",
+                "seasonal-naive", "--thresholds", tmp.resolve("nope.json").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--thresholds " + tmp.resolve("nope.json") + ": no such file");
+        assertThat(r.out()).isEmpty();
+    }
 }

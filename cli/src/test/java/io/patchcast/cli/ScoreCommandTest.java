@@ -100,6 +100,57 @@ class ScoreCommandTest {
         assertThat(r.err()).contains("expected 'timestamp,value'");
     }
 
+    /** The header and first 300 rows of a shipped file. */
+    static List<String> small() throws Exception {
+        return Files.readAllLines(NAB.resolve("ec2_cpu_utilization_24ae8d.csv")).subList(0, 301);
+    }
+
+    @Test
+    void rejectedRowsAreCountedPerReason() throws Exception {
+        List<String> rows = new java.util.ArrayList<>(small());
+        java.util.Collections.reverse(rows.subList(1, rows.size())); // newest first: late after the first few
+        rows.set(1, rows.get(1).split(",")[0] + ",Infinity");
+        Path in = tmp.resolve("reversed.csv");
+        Files.write(in, rows);
+        Path outFile = tmp.resolve("o.csv");
+        Out r = run("score", "--input", in.toString(), "--output", outFile.toString(), "--model", "seasonal-naive");
+        assertThat(r.code()).as(r.err()).isZero();
+        long empty = Files.readAllLines(outFile).stream().skip(1).filter(l -> l.split(",", -1)[2].isEmpty()).count();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "score: (\\d+) of 300 rows rejected \\(LATE (\\d+), NON_FINITE 1\\); they are written with empty "
+                        + "expected/lower/upper").matcher(r.err());
+        assertThat(m.find()).as(r.err()).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).isEqualTo(Integer.parseInt(m.group(2)) + 1).isGreaterThan(280)
+                .isLessThanOrEqualTo((int) empty);
+        // nothing rejected: nothing said
+        Out clean = run("score", "--input", NAB.resolve("ec2_cpu_utilization_5f5533.csv").toString(), "--output",
+                outFile.toString(), "--model", "seasonal-naive");
+        assertThat(clean.err()).doesNotContain("rejected");
+    }
+
+    @Test
+    void csvWithExtraColumnsOrQuotesIsScoredAndABadValueIsAnError() throws Exception {
+        List<String> rows = small();
+        List<String> extra = new java.util.ArrayList<>(List.of(rows.get(0) + ",host"));
+        rows.subList(1, rows.size()).forEach(l -> extra.add("\"" + l.replace(",", "\",\"") + "\",h1"));
+        Path in = tmp.resolve("extra.csv");
+        Files.write(in, extra);
+        Path outFile = tmp.resolve("o.csv");
+        Out r = run("score", "--input", in.toString(), "--output", outFile.toString(), "--model", "seasonal-naive");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> out = Files.readAllLines(outFile);
+        assertThat(out.get(1)).isEqualTo(rows.get(1).split(",")[0] + "," + Double.parseDouble(rows.get(1).split(",")[1])
+                + ",,,,0,false,0");
+        assertThat(out.subList(1, out.size())).noneMatch(l -> l.split(",", -1)[1].isEmpty());
+
+        List<String> bad = new java.util.ArrayList<>(rows);
+        bad.set(5, bad.get(5).split(",")[0] + ",abc");
+        Files.write(in, bad);
+        Out e = run("score", "--input", in.toString(), "--output", outFile.toString(), "--model", "seasonal-naive");
+        assertThat(e.code()).isEqualTo(1);
+        assertThat(e.err()).startsWith("patchcast score: " + in + ":6: value 'abc' is not a number");
+    }
+
     @Test
     void helpListsTheCommands() {
         Out r = run("--help");

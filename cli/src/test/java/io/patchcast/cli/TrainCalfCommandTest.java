@@ -146,4 +146,34 @@ class TrainCalfCommandTest {
             }
         }
     }
+
+    @Test
+    void aValueThatIsNotFiniteFailsNamingFileAndTimestamp() throws Exception {
+        List<Path> in = csvs();
+        for (String bad : List.of("", "NaN", "1e39")) {
+            List<String> lines = new ArrayList<>(Files.readAllLines(in.get(1)));
+            String ts = lines.get(101).split(",")[0];
+            lines.set(101, ts + "," + bad);
+            Files.write(in.get(1), lines);
+            Path store = tmp.resolve("store");
+            ScoreCommandTest.Out r = train(in, store);
+            assertThat(r.code()).as(bad).isEqualTo(1);
+            assertThat(r.err()).as(bad).startsWith("patchcast train-calf: " + in.get(1) + ": data row 101 (timestamp "
+                    + ts + ") has value ").contains("needs a finite value");
+            assertThat(store).doesNotExist();
+        }
+    }
+
+    @Test
+    void divergedTrainingWritesNothing() throws Exception {
+        List<Path> in = csvs();
+        Path store = tmp.resolve("store");
+        ScoreCommandTest.Out r = ScoreCommandTest.run("train-calf", "--input", in.get(0).toString(),
+                in.get(1).toString(), "--out", store.toString(), "--seq-len", "48", "--pred-len", "8", "--d-model", "24",
+                "--gpt-layers", "1", "--n-pca", "8", "--epochs", "1", "--batch", "16", "--lr", "1e30",
+                "--compare-model", "none");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("patchcast train-calf: training diverged: the last epoch's mean loss is NaN");
+        assertThat(store).doesNotExist();
+    }
 }

@@ -2,6 +2,9 @@ package io.patchcast.cli.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,57 +16,74 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * A {@code timestamp,value} CSV file (NAB's layout). Timestamps: {@code YYYY-MM-DD HH:MM:SS[.f]}
- * (UTC), ISO-8601 with offset, or epoch milliseconds. An empty or unparsable value is kept as NaN
- * so that every row still gets an output row.
+ * A {@code timestamp,value} CSV file (NAB's layout), UTF-8 (a leading byte order mark is skipped).
+ * Timestamps: {@code YYYY-MM-DD HH:MM:SS[.f]} (UTC), ISO-8601 with offset, or epoch milliseconds.
+ * Fields may be enclosed in double quotes; columns after the value are ignored. An empty value is
+ * kept as NaN (so that every row still gets an output row); {@code NaN}, {@code Infinity}, {@code
+ * -Infinity} (any case, also {@code inf} as numpy writes it) are read as such; any other value that is not a decimal number
+ * is an error naming the file and line.
  */
 public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps, double[] values) {
 
     private static final DateTimeFormatter LOCAL =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]");
 
+    /** A decimal number as Double.parseDouble reads it, without its hex and 'd'/'f' suffix forms. */
+    private static final Pattern NUMBER =
+            Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    /** NaN and infinities as Java, Python/numpy ("nan", "inf") and R ("NA" is not one: missing is empty) write them. */
+    private static final Pattern SPECIAL = Pattern.compile("(?i)nan|[+-]?inf(inity)?");
+
+    private static final char BOM = '\uFEFF';
+
     public int size() {
         return timestamps.length;
     }
 
     public static CsvSeries read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory, expected a timestamp,value CSV file");
+        }
         List<String> raw = new ArrayList<>();
         List<Long> ts = new ArrayList<>();
         List<Double> vs = new ArrayList<>();
+        int row = 0;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = r.readLine();
+            row++;
             if (header == null) {
                 throw new IOException(file + ": empty file, expected a header 'timestamp,value'");
             }
-            String[] h = header.trim().split(",");
-            if (h.length < 2 || !h[0].trim().equalsIgnoreCase("timestamp") || !h[1].trim().equalsIgnoreCase("value")) {
+            if (!header.isEmpty() && header.charAt(0) == BOM) {
+                header = header.substring(1);
+            }
+            List<String> h = fields(header);
+            if (h.size() < 2 || !h.get(0).equalsIgnoreCase("timestamp") || !h.get(1).equalsIgnoreCase("value")) {
                 throw new IOException(file + ": header is '" + header + "', expected 'timestamp,value'");
             }
             String line;
-            int row = 1;
             while ((line = r.readLine()) != null) {
                 row++;
                 if (line.isBlank()) {
                     continue;
                 }
-                int comma = line.indexOf(',');
-                if (comma < 0) {
+                List<String> f = fields(line);
+                if (f.size() < 2) {
                     throw new IOException(String.format("%s:%d: '%s' has no comma, expected timestamp,value", file, row, line));
                 }
-                String t = line.substring(0, comma).trim();
-                String v = line.substring(comma + 1).trim();
+                String t = f.get(0);
                 raw.add(t);
                 ts.add(parseTimestamp(t, file, row));
-                double d;
-                try {
-                    d = v.isEmpty() ? Double.NaN : Double.parseDouble(v);
-                } catch (NumberFormatException e) {
-                    d = Double.NaN;
-                }
-                vs.add(d);
+                vs.add(parseValue(f.get(1), file, row));
             }
+        } catch (CharacterCodingException e) {
+            // the reader decodes ahead of the line it returns: find the line that holds the bad bytes
+            throw new IOException(String.format("%s:%d: not UTF-8; save the file as UTF-8", file,
+                    firstMalformedLine(file, row + 1)), e);
         }
         long[] t = new long[ts.size()];
         double[] v = new double[vs.size()];
@@ -74,9 +94,74 @@ public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps
         return new CsvSeries(file, raw, t, v);
     }
 
-    public static long parseTimestamp(String t, Path file, int row) throws IOException {
+    /**
+     * The fields of a CSV line, trimmed, each without its enclosing double quotes ({@code ""} inside
+     * quotes is one quote); a comma inside quotes is part of the field.
+     */
+    static List<String> fields(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    f.append('"');
+                    i++;
+                } else {
+                    quoted = !quoted;
+                }
+            } else if (c == ',' && !quoted) {
+                out.add(f.toString().trim());
+                f.setLength(0);
+            } else {
+                f.append(c);
+            }
+        }
+        out.add(f.toString().trim());
+        return out;
+    }
+
+    private static double parseValue(String v, Path file, int row) throws IOException {
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        if (SPECIAL.matcher(v).matches()) {
+            String l = v.toLowerCase(java.util.Locale.ROOT);
+            return l.equals("nan") ? Double.NaN : l.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (!NUMBER.matcher(v).matches()) {
+            throw new IOException(String.format(
+                    "%s:%d: value '%s' is not a number; expected a decimal number (or empty for a missing value)",
+                    file, row, v));
+        }
+        return Double.parseDouble(v);
+    }
+
+    /** The 1-based line that holds the first bytes that are not UTF-8 ({@code fallback} if none). */
+    private static int firstMalformedLine(Path file, int fallback) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= b.length; i++) {
+            if (i == b.length || b[i] == '\n') {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, start, i - start));
+                } catch (CharacterCodingException e) {
+                    return line;
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+        return fallback;
+    }
+
+    /** Parses a timestamp of one of the accepted forms; a message naming the text otherwise. */
+    public static long parseTimestamp(String t) {
         try {
-            if (t.chars().allMatch(Character::isDigit)) {
+            if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
                 return Long.parseLong(t);
             }
             if (t.length() > 19 && (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$"))) {
@@ -84,9 +169,16 @@ public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps
             }
             return LocalDateTime.parse(t.replace('T', ' '), LOCAL).toInstant(ZoneOffset.UTC).toEpochMilli();
         } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IOException(String.format(
-                    "%s:%d: timestamp '%s' not understood; expected YYYY-MM-DD HH:MM:SS (UTC), ISO-8601 or epoch ms",
-                    file, row, t), e);
+            throw new IllegalArgumentException(String.format(
+                    "timestamp '%s' not understood; expected YYYY-MM-DD HH:MM:SS (UTC), ISO-8601 or epoch ms", t), e);
+        }
+    }
+
+    public static long parseTimestamp(String t, Path file, int row) throws IOException {
+        try {
+            return parseTimestamp(t);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(String.format("%s:%d: %s", file, row, e.getMessage()), e.getCause());
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,6 +27,11 @@ public final class NabInput {
 
     /** Every {@code *.csv} under {@code dir}, recursively, sorted by path. */
     public static List<SeriesFile> read(Path dir) throws IOException {
+        return read(dir, list(dir));
+    }
+
+    /** The paths, relative to {@code dir}, of every {@code *.csv} under it, recursively, sorted. */
+    public static List<String> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + " is not a folder of timestamp,value CSV files");
         }
@@ -36,10 +42,14 @@ public final class NabInput {
         if (files.isEmpty()) {
             throw new IOException(dir + " holds no .csv file");
         }
+        return files.stream().map(f -> dir.relativize(f).toString().replace('\\', '/')).toList();
+    }
+
+    /** The files of {@code dir} at the given relative paths (of {@link #list}), in that order; no other is read. */
+    public static List<SeriesFile> read(Path dir, Collection<String> relativePaths) throws IOException {
         List<SeriesFile> out = new ArrayList<>();
-        for (Path f : files) {
-            String rel = dir.relativize(f).toString().replace('\\', '/');
-            out.add(new SeriesFile(rel, seriesKey(rel), CsvSeries.read(f)));
+        for (String rel : relativePaths) {
+            out.add(new SeriesFile(rel, seriesKey(rel), CsvSeries.read(dir.resolve(rel))));
         }
         return out;
     }

@@ -11,7 +11,9 @@ import java.util.List;
  * Rolling next-patch evaluation of one series: from the first origin on, every {@code horizon}
  * points, the model forecasts the next {@code horizon} points from at most {@code contextLength}
  * preceding points (the context is cut to a multiple of the model's patch size, as the job does).
- * Points are taken in file order; NaN values are unobserved context slots and are not scored.
+ * Points are taken in file order; missing values (NaN, and what the job rejects as {@code NON_FINITE}:
+ * infinite values and values beyond the 32-bit float range) are unobserved context slots and are
+ * not scored.
  */
 public final class RollingEvaluation {
 
@@ -41,7 +43,8 @@ public final class RollingEvaluation {
     }
 
     /** Scores {@code model} on {@code values}; {@code key} names the series in requests. */
-    public PointScores run(Forecaster model, String key, long[] timestamps, double[] values) {
+    public PointScores run(Forecaster model, String key, long[] timestamps, double[] observed) {
+        double[] values = missingAsNaN(observed);
         PointScores s = new PointScores();
         int p = model.patchSize();
         int[] origins = origins(values.length, p);
@@ -74,6 +77,22 @@ public final class RollingEvaluation {
         return new ForecastRequest(key, ts[origin], ctx, obs);
     }
 
+    /** Whether a value is usable: finite and within the 32-bit float range (the job's NON_FINITE rule). */
+    public static boolean usable(double v) {
+        return Double.isFinite(v) && !Float.isInfinite((float) v);
+    }
+
+    /** A copy of {@code v} with every value that is not {@link #usable} as NaN (missing). */
+    static double[] missingAsNaN(double[] v) {
+        double[] out = v.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (!usable(out[i])) {
+                out[i] = Double.NaN;
+            }
+        }
+        return out;
+    }
+
     /**
      * Seasonal period for the MASE scale: points per day from the median timestamp step when the
      * series spans more than two days of points, else 1 (naive).
@@ -95,13 +114,13 @@ public final class RollingEvaluation {
         return perDay >= 2 && perDay * 2 < timestamps.length ? (int) perDay : 1;
     }
 
-    /** In-sample seasonal-naive MAE over the whole series: mean |y[t] - y[t-m]| over finite pairs. */
+    /** In-sample seasonal-naive MAE over the whole series: mean |y[t] - y[t-m]| over pairs of {@link #usable} values. */
     public static double naiveScale(double[] v, int m) {
         double s = 0;
         long n = 0;
         for (int t = m; t < v.length; t++) {
             double e = v[t] - v[t - m];
-            if (!Double.isNaN(e)) {
+            if (usable(v[t]) && usable(v[t - m])) {
                 s += Math.abs(e);
                 n++;
             }

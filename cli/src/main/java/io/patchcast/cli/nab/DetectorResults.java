@@ -2,13 +2,16 @@ package io.patchcast.cli.nab;
 
 import io.patchcast.cli.data.CsvSeries;
 import io.patchcast.cli.data.NabLabels;
+import io.patchcast.cli.report.TimeWindow;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -21,6 +24,25 @@ public final class DetectorResults {
     private DetectorResults() {}
 
     public static List<DetectorFile> read(Path detectorDir, NabLabels labels) throws IOException {
+        Map<String, Path> files = files(detectorDir);
+        Map<String, String> keys = labels.keysOf(files.keySet());
+        List<DetectorFile> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : keys.entrySet()) {
+            out.add(readFile(files.get(e.getKey()), e.getKey(), labels.windowsOf(e.getValue())));
+        }
+        if (out.isEmpty()) {
+            throw new IOException(detectorDir + " holds no results file named in the windows file");
+        }
+        return out;
+    }
+
+    /** The data files (paths relative to the data folder) that the results folder has results for, sorted. */
+    public static List<String> dataPaths(Path detectorDir) throws IOException {
+        return List.copyOf(files(detectorDir).keySet());
+    }
+
+    /** Results file by the path of its data file ({@code <category>/<file>.csv}), sorted. */
+    private static Map<String, Path> files(Path detectorDir) throws IOException {
         if (!Files.isDirectory(detectorDir)) {
             throw new IOException(detectorDir + " is not a folder of NAB detector results");
         }
@@ -30,7 +52,7 @@ public final class DetectorResults {
             csvs = s.filter(p -> p.toString().endsWith(".csv") && !p.toString().endsWith("_scores.csv")
                     && Files.isRegularFile(p)).sorted().toList();
         }
-        List<DetectorFile> out = new ArrayList<>();
+        Map<String, Path> out = new LinkedHashMap<>();
         for (Path f : csvs) {
             String rel = detectorDir.relativize(f).toString().replace('\\', '/');
             String name = f.getFileName().toString();
@@ -38,19 +60,12 @@ public final class DetectorResults {
                 name = name.substring(prefix.length());
             }
             Path parent = Path.of(rel).getParent();
-            String dataRel = parent == null ? name : parent.toString().replace('\\', '/') + "/" + name;
-            if (!labels.labelled(dataRel)) {
-                continue;
-            }
-            out.add(readFile(f, dataRel, labels));
-        }
-        if (out.isEmpty()) {
-            throw new IOException(detectorDir + " holds no results file named in the windows file");
+            out.put(parent == null ? name : parent.toString().replace('\\', '/') + "/" + name, f);
         }
         return out;
     }
 
-    static DetectorFile readFile(Path f, String dataRel, NabLabels labels) throws IOException {
+    static DetectorFile readFile(Path f, String dataRel, List<TimeWindow> windows) throws IOException {
         List<Long> ts = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
@@ -64,6 +79,7 @@ public final class DetectorResults {
             if (tCol < 0 || sCol < 0) {
                 throw new IOException(f + ": header '" + header + "' lacks timestamp and anomaly_score columns");
             }
+            int needed = Math.max(tCol, sCol) + 1;
             String line;
             int row = 1;
             while ((line = r.readLine()) != null) {
@@ -72,9 +88,17 @@ public final class DetectorResults {
                     continue;
                 }
                 String[] v = line.split(",", -1);
+                if (v.length < needed) {
+                    throw new IOException(String.format("%s:%d: %d fields, expected at least %d (header '%s')", f, row,
+                            v.length, needed, header));
+                }
                 ts.add(CsvSeries.parseTimestamp(v[tCol].trim(), f, row));
                 String s = v[sCol].trim();
-                scores.add(s.isEmpty() ? Double.NaN : Double.parseDouble(s));
+                try {
+                    scores.add(s.isEmpty() ? Double.NaN : Double.parseDouble(s));
+                } catch (NumberFormatException e) {
+                    throw new IOException(String.format("%s:%d: anomaly_score '%s' is not a number", f, row, s), e);
+                }
             }
         }
         long[] t = new long[ts.size()];
@@ -83,6 +107,6 @@ public final class DetectorResults {
             t[i] = ts.get(i);
             s[i] = scores.get(i);
         }
-        return new DetectorFile(dataRel, t, s, labels.windowsOf(dataRel));
+        return new DetectorFile(dataRel, t, s, windows);
     }
 }

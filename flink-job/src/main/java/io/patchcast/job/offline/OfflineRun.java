@@ -14,6 +14,7 @@ import io.patchcast.job.score.ScoreState;
 import io.patchcast.job.score.ScoredPoint;
 import io.patchcast.job.score.SeriesScorer;
 import io.patchcast.job.source.DeadLetterRecord.Reason;
+import io.patchcast.job.source.MetricPointCodec;
 import io.patchcast.job.source.Point;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
@@ -96,10 +97,9 @@ public final class OfflineRun {
             }
         };
         for (Point p : points) {
-            if (!Double.isFinite(p.value())) {
-                // the job's decoder rejects these before patching (MetricPointCodec); same rule here
-                byPoint.put(p, new Row(p, null, false, Reason.NON_FINITE.name(),
-                        "value is " + p.value() + "; expected a finite number"));
+            String nonFinite = MetricPointCodec.nonFinite(p.value()); // the job's decoder rejects these
+            if (nonFinite != null) {
+                byPoint.put(p, new Row(p, null, false, Reason.NON_FINITE.name(), nonFinite));
                 continue;
             }
             acceptedByTs.putIfAbsent(p.timestamp(), p);

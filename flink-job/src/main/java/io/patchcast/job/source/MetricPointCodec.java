@@ -69,12 +69,9 @@ public final class MetricPointCodec {
             return bad(Reason.MISSING_FIELD, "value is null (no measurement)", key);
         }
         double v = m.getValue();
-        if (!Double.isFinite(v)) {
-            return bad(Reason.NON_FINITE, "value is " + v + "; expected a finite number", key);
-        }
-        if (Float.isInfinite((float) v)) {
-            return bad(Reason.NON_FINITE, "value " + v + " is beyond +-3.4e38, the 32-bit float range the models"
-                    + " compute in; scale the metric (e.g. to another unit)", key);
+        String nonFinite = nonFinite(v);
+        if (nonFinite != null) {
+            return bad(Reason.NON_FINITE, nonFinite, key);
         }
         long ts = m.getTimestamp().toEpochMilli();
         if (ts < 0) {
@@ -92,5 +89,20 @@ public final class MetricPointCodec {
 
     private static Decoded bad(Reason reason, String detail, String key) {
         return new Decoded(null, reason, detail, key);
+    }
+
+    /**
+     * Why a value is a {@code NON_FINITE} dead letter, or null: NaN or infinite, or beyond the 32-bit
+     * float range the models compute in. The offline {@code score} applies the same rule.
+     */
+    public static String nonFinite(double v) {
+        if (!Double.isFinite(v)) {
+            return "value is " + v + "; expected a finite number";
+        }
+        if (Float.isInfinite((float) v)) {
+            return "value " + v + " is beyond +-3.4e38, the 32-bit float range the models"
+                    + " compute in; scale the metric (e.g. to another unit)";
+        }
+        return null;
     }
 }

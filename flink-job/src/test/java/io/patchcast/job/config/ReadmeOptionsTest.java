@@ -2,8 +2,6 @@ package io.patchcast.job.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,19 +14,8 @@ import org.junit.jupiter.api.Test;
 /** The README's configuration table lists every job option with its current default. */
 class ReadmeOptionsTest {
 
-    static final List<Class<?>> OPTION_CLASSES = List.of(SourceOptions.class, SinkOptions.class,
-            PatchOptions.class, InferenceOptions.class, RouteOptions.class, AnomalyOptions.class, JobOptions.class);
-
-    static List<ConfigOption<?>> options() throws IllegalAccessException {
-        List<ConfigOption<?>> out = new ArrayList<>();
-        for (Class<?> c : OPTION_CLASSES) {
-            for (Field f : c.getFields()) {
-                if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
-                    out.add((ConfigOption<?>) f.get(null));
-                }
-            }
-        }
-        return out;
+    static List<ConfigOption<?>> options() {
+        return AllOptions.all();
     }
 
     static String row(ConfigOption<?> o) {
