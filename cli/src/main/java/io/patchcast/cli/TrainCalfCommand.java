@@ -2,6 +2,7 @@ package io.patchcast.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.patchcast.cli.data.CsvSeries;
+import io.patchcast.job.source.MetricPointCodec;
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
@@ -266,7 +267,7 @@ final class TrainCalfCommand implements Callable<Integer> {
     static void requireFinite(CsvSeries s) throws IOException {
         for (int i = 0; i < s.size(); i++) {
             double v = s.values()[i];
-            if (!Float.isFinite((float) v)) {
+            if (!MetricPointCodec.inFloatRange(v)) { // the job's NON_FINITE rule
                 throw new IOException(String.format(
                         "%s: data row %d (timestamp %s) has value %s; train-calf needs a finite value within the 32-bit "
                                 + "float range on every row (fill or drop missing rows)",

@@ -1,5 +1,6 @@
 package io.patchcast.cli.eval;
 
+import io.patchcast.job.source.MetricPointCodec;
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.models.api.QuantileForecast;
@@ -77,9 +78,9 @@ public final class RollingEvaluation {
         return new ForecastRequest(key, ts[origin], ctx, obs);
     }
 
-    /** Whether a value is usable: finite and within the 32-bit float range (the job's NON_FINITE rule). */
-    public static boolean usable(double v) {
-        return Double.isFinite(v) && !Float.isInfinite((float) v);
+    /** Whether a value is usable: what the job accepts (its NON_FINITE rule). */
+    private static boolean usable(double v) {
+        return MetricPointCodec.inFloatRange(v);
     }
 
     /** A copy of {@code v} with every value that is not {@link #usable} as NaN (missing). */

@@ -96,13 +96,18 @@ public final class MetricPointCodec {
      * float range the models compute in. The offline {@code score} applies the same rule.
      */
     public static String nonFinite(double v) {
+        if (inFloatRange(v)) {
+            return null;
+        }
         if (!Double.isFinite(v)) {
             return "value is " + v + "; expected a finite number";
         }
-        if (Float.isInfinite((float) v)) {
-            return "value " + v + " is beyond +-3.4e38, the 32-bit float range the models"
-                    + " compute in; scale the metric (e.g. to another unit)";
-        }
-        return null;
+        return "value " + v + " is beyond +-3.4e38, the 32-bit float range the models"
+                + " compute in; scale the metric (e.g. to another unit)";
+    }
+
+    /** Whether the job accepts a value: finite and within the 32-bit float range ({@link #nonFinite} is null). */
+    public static boolean inFloatRange(double v) {
+        return Double.isFinite(v) && !Float.isInfinite((float) v);
     }
 }
