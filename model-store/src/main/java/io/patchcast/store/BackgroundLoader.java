@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * after it serve if they are loaded already but are not loaded for this request (after a restart,
  * only the version a rule names is loaded, not every version it once replaced).
  *
+ * <p>{@link #firstReadyAwaiting} waits, for a bounded time from the start of a load, for a
+ * candidate that is loading when none is loaded: the version a rule names serves from its first
+ * request after a restart or an unload, as it did before, instead of the caller's default model.
+ *
  * <p>A loaded version no request has asked for in {@code unloadAfter}, and in twice the longest
  * interval its askers said they ask at (a series asks once per patch: 80 minutes at a 5-minute
  * step), is closed on the loader thread, so swapping versions does not pile up their weights in
@@ -51,6 +55,12 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         volatile long askedAt;
         /** The longest interval a request said it asks for this version at, in ms. */
         volatile long askIntervalMillis;
+        /** Clock time the load was started. */
+        final long startedAt;
+
+        Slot(long startedAt) {
+            this.startedAt = startedAt;
+        }
 
         void asked(long now, Duration askInterval) {
             askedAt = now;
@@ -154,6 +164,48 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         return null;
     }
 
+    /**
+     * {@link #firstReady}, except when no candidate is loaded and one of them is loading: then the
+     * answer waits for that load to end and is {@link #firstReady} at that time, so a request serves
+     * the version it was routed to, not the caller's default model, while that version loads. A
+     * load is waited for at most {@code maxWait} after it started: requests that come later, while
+     * it is still loading, are answered at once (the caller's default), so a slow load holds
+     * requests back for {@code maxWait} at most. Never completes exceptionally; null = no candidate
+     * (also when the loader was closed meanwhile).
+     */
+    public CompletableFuture<Served<T>> firstReadyAwaiting(List<ModelRef> candidates,
+            java.util.function.Predicate<? super T> usable, Duration askInterval, Duration maxWait) {
+        Served<T> now = firstReady(candidates, usable, askInterval);
+        if (now != null) {
+            return CompletableFuture.completedFuture(now);
+        }
+        Slot<T> loading = firstLoading(candidates);
+        long left = loading == null ? 0 : loading.startedAt + maxWait.toMillis() - clock.getAsLong();
+        if (left <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return loading.future.handle((t, e) -> (Served<T>) null)
+                .completeOnTimeout(null, left, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .thenApply(x -> {
+                    try {
+                        return firstReady(candidates, usable, askInterval);
+                    } catch (IllegalStateException closedMeanwhile) {
+                        return null;
+                    }
+                });
+    }
+
+    /** The slot of the first candidate that is loading, or null. */
+    private synchronized Slot<T> firstLoading(List<ModelRef> candidates) {
+        for (ModelRef ref : candidates) {
+            Slot<T> s = slots.get(ref);
+            if (s != null && s.loading()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** Completes when the version is loaded (or failed); starts loading it if needed. */
     public CompletableFuture<T> load(ModelRef ref) {
         return slot(ref, Duration.ZERO).future;
@@ -166,7 +218,7 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         long now = clock.getAsLong();
         Slot<T> s = slots.get(ref);
         if (s == null || (s.failedAt != Long.MIN_VALUE && now - s.failedAt >= retryAfterMillis)) {
-            Slot<T> fresh = new Slot<>();
+            Slot<T> fresh = new Slot<>(now);
             slots.put(ref, fresh);
             executor.execute(() -> run(ref, fresh));
             s = fresh;

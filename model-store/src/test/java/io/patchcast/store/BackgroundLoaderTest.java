@@ -276,6 +276,85 @@ class BackgroundLoaderTest {
         }
     }
 
+    @Test
+    void aRequestWaitsForItsLoadingVersionInsteadOfBeingAnsweredWithoutOne() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            await(release);
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            var served = loader.firstReadyAwaiting(List.of(V2), t -> true, Duration.ZERO, Duration.ofSeconds(20));
+            Thread.sleep(300);
+            assertThat(served).isNotDone(); // firstReady would have answered null: the caller's default
+            release.countDown();
+            assertThat(served.get(10, TimeUnit.SECONDS).ref()).isEqualTo(V2);
+            assertThat(loader.loads()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLoadedLaterCandidateServesAtOnceWhileTheFirstLoads() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            if (ref.equals(V2)) {
+                await(release);
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            loader.load(V1).get(10, TimeUnit.SECONDS);
+            var served = loader.firstReadyAwaiting(List.of(V2, V1), t -> true, Duration.ZERO, Duration.ofSeconds(20));
+            assertThat(served).isDone();
+            assertThat(served.get().ref()).isEqualTo(V1);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aLoadIsWaitedForAtMostMaxWaitAfterItStarted() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            await(release);
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1), now::get)) {
+            long t0 = System.nanoTime();
+            var first = loader.firstReadyAwaiting(List.of(V2), t -> true, Duration.ZERO, Duration.ofMillis(300));
+            assertThat(first.get(10, TimeUnit.SECONDS)).isNull(); // still loading after 300 ms
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(250L, 5_000L);
+            now.addAndGet(300); // the load started maxWait ago: later requests are not held back
+            var later = loader.firstReadyAwaiting(List.of(V2), t -> true, Duration.ZERO, Duration.ofMillis(300));
+            assertThat(later).isDone();
+            assertThat(later.get()).isNull();
+            release.countDown();
+            loader.load(V2).get(10, TimeUnit.SECONDS);
+            assertThat(loader.firstReadyAwaiting(List.of(V2), t -> true, Duration.ZERO, Duration.ofMillis(300))
+                    .get().ref()).isEqualTo(V2);
+        }
+    }
+
+    @Test
+    void aFailedLoadEndsTheWaitAtOnceWithTheNextCandidateReady() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
+            await(release);
+            if (ref.equals(V2)) {
+                throw new IllegalStateException("SHA-256 mismatch");
+            }
+            return new Loaded(ref);
+        }, Duration.ofMinutes(1))) {
+            var served = loader.firstReadyAwaiting(List.of(V2, V1), t -> true, Duration.ZERO, Duration.ofSeconds(20));
+            long t0 = System.nanoTime();
+            release.countDown();
+            // V2 failed; V1 was only looked at while V2 loaded, so nothing is ready yet: null, not a 20 s wait
+            assertThat(served.get(10, TimeUnit.SECONDS)).isNull();
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000L);
+            // that answer started V1's load (V2 is failing now), so the next request waits for V1
+            assertThat(loader.firstReadyAwaiting(List.of(V2, V1), t -> true, Duration.ZERO, Duration.ofSeconds(20))
+                    .get(10, TimeUnit.SECONDS).ref()).isEqualTo(V1);
+            assertThat(loader.failures()).isEqualTo(1);
+        }
+    }
+
     private static void await(CountDownLatch l) {
         try {
             if (!l.await(30, TimeUnit.SECONDS)) {

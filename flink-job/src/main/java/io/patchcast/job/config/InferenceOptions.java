@@ -10,7 +10,7 @@ public final class InferenceOptions {
 
     public static final ConfigOption<String> MODEL =
             ConfigOptions.key("patchcast.model").stringType().defaultValue("default")
-                    .withDescription("Default model: 'default' (the shipped model, model-store/default/patchcast-moirai-moe-s under patchcast.home; seasonal-naive when it is missing), 'seasonal-naive' (built in) or a model folder: a Moirai-MoE checkpoint (config.json + model.safetensors; with manifest.json every file is verified by SHA-256, without one it is taken as a released checkpoint).");
+                    .withDescription("Default model: 'default' (the shipped model, model-store/default/patchcast-moirai-moe-s under patchcast.home; seasonal-naive when it is missing), 'seasonal-naive' (built in) or a model folder: a Moirai-MoE checkpoint (config.json + model.safetensors; with manifest.json every file is verified by SHA-256, without one it is taken as a released checkpoint). A model that cannot be loaded when the job starts does not stop it: its forecasts fall back and the load is tried again every patchcast.route.load-retry.");
 
     public static final ConfigOption<String> DEVICE =
             ConfigOptions.key("patchcast.inference.device").stringType().defaultValue("cpu")

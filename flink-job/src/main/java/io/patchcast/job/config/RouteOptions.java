@@ -22,7 +22,7 @@ public final class RouteOptions {
 
     public static final ConfigOption<Duration> LOAD_RETRY =
             ConfigOptions.key("patchcast.route.load-retry").durationType().defaultValue(Duration.ofMinutes(5))
-                    .withDescription("A model version that failed to load is not tried again for this long (the versions already serving keep serving), so a broken artifact does not reload on every request.");
+                    .withDescription("A model version that failed to load is not tried again for this long (the versions already serving keep serving), so a broken artifact does not reload on every request; also how often a patchcast.model that failed to load at start is tried again.");
 
     public static final ConfigOption<Duration> GROUP_WAIT =
             ConfigOptions.key("patchcast.route.group-wait").durationType().defaultValue(Duration.ofMinutes(5))

@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * BackgroundLoader#firstReady}); a candidate not loaded yet is loaded in the background meanwhile,
  * so a new version takes over when it is ready and a version that fails to load never serves. A
  * request is pinned to one batcher, hence one model version, when it is submitted: the version
- * named in its output is the one that computed it. Requests without a loaded candidate go to the
- * default model ({@code patchcast.model}).
+ * named in its output is the one that computed it. When no candidate is loaded but one is loading
+ * (after a restart or an unload, or a new ROUTE), the request waits for it, at most half the
+ * inference timeout from the start of that load ({@link BackgroundLoader#firstReadyAwaiting}), so
+ * a replay after a failover forecasts with the version the first run used; requests without a
+ * loaded candidate then go to the default model ({@code patchcast.model}). The default model, if
+ * it cannot be loaded at start, is tried again every {@code loadRetry} ({@link DefaultModel}).
  *
  * <p>A group task (every channel of a multichannel model for one patch) goes to the first loaded
  * candidate whose channels are the group's, as one unit of a batch. Without one, and for a single
@@ -75,10 +79,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     private final List<ModelRef> preload;
     private final Duration loadRetry;
 
-    private transient MicroBatcher batcher;
+    private transient DefaultModel defaultModel;
     private transient BackgroundLoader<MicroBatcher> routed;
     private transient String routedKey;
-    private transient String batcherKey;
     private transient Forecaster fallback;
     private transient Histogram batchSize;
     private transient Histogram queueWaitMs;
@@ -116,17 +119,12 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     @Override
     public void open(OpenContext ctx) {
         fallback = new SeasonalNaiveForecaster();
-        batcherKey = model + "|" + device + "|" + engineThreads + "|" + System.getProperty("patchcast.home", ".") + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
-        try {
-            batcher = BatcherRegistry.acquire(batcherKey, () -> new MicroBatcher(
-                    singleSeries(ModelRegistry.open(model, device, engineThreads)), maxBatchSize, maxBatchDelay,
-                    horizon, timeout));
-        } catch (RuntimeException e) {
-            // a missing or broken model must not stop the job: every forecast falls back, marked so
-            LOG.error("model '{}' could not be loaded; every forecast of this subtask falls back to {}: {}",
-                    model, fallback.name(), e.toString());
-            batcher = null;
-        }
+        String batcherKey = model + "|" + device + "|" + engineThreads + "|" + System.getProperty("patchcast.home", ".")
+                + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
+        defaultModel = new DefaultModel(model, batcherKey, () -> new MicroBatcher(
+                singleSeries(ModelRegistry.open(model, device, engineThreads)), maxBatchSize, maxBatchDelay,
+                horizon, timeout), loadRetry);
+        defaultModel.open();
         ModelStore store = ModelStore.of(modelStoreDir);
         routedKey = device + "|" + engineThreads + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon
                 + "|" + timeout + "|" + modelStoreDir + "|" + loadRetry;
@@ -143,7 +141,10 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         fallbacks = g.counter("fallbacks", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
         forecasts = g.counter("forecasts", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
         g.meter("forecastsPerSecond", new MeterView(forecasts));
-        g.gauge("queuedRequests", () -> batcher == null ? 0 : batcher.queued());
+        g.gauge("queuedRequests", () -> {
+            MicroBatcher b = defaultModel.batcher();
+            return b == null ? 0 : b.queued();
+        });
         g.gauge("modelLoads", () -> routed.loads());
         g.gauge("modelLoadFailures", () -> routed.failures());
     }
@@ -158,6 +159,11 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             throw new IllegalArgumentException(msg);
         }
         return f;
+    }
+
+    /** Whether the default model is loaded (else its forecasts fall back); for tests. */
+    boolean defaultModelLoaded() {
+        return defaultModel != null && defaultModel.batcher() != null;
     }
 
     /** The default model forecasts any series, so it cannot be a multichannel model. */
@@ -190,18 +196,47 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     @Override
     public void asyncInvoke(InferenceTask task, ResultFuture<ForecastResult> result) {
         List<ModelRef> candidates = List.of(task.candidates());
+        Duration wait = loadWait();
         if (task.isGroup()) {
             List<String> channels = task.channelList();
-            BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(candidates,
-                    b -> b.forecaster().channels().equals(channels), askInterval(task.requests()[0]));
-            if (s != null) {
-                forecastGroup(task, s.value(), result);
-                return;
-            }
+            routed.firstReadyAwaiting(candidates, b -> b.forecaster().channels().equals(channels),
+                    askInterval(task.requests()[0]), wait).thenAccept(s -> {
+                        if (s != null) {
+                            forecastGroup(task, s.value(), result);
+                        } else {
+                            forecastEach(task, candidates, Duration.ZERO, result); // waited already
+                        }
+                    }).whenComplete((v, err) -> {
+                        if (err != null) { // a bug, not a model failure: never leave the task unanswered
+                            LOG.error("group forecast of {} failed; its channels fall back", task.requests()[0].seriesKey(), err);
+                            fallbacks.inc();
+                            List<ForecastResult> out = new ArrayList<>(task.requests().length);
+                            for (InferenceRequest req : task.requests()) {
+                                out.add(fallbackResult(req, ForecastStatus.FALLBACK));
+                            }
+                            result.complete(out);
+                        }
+                    });
+            return;
         }
+        forecastEach(task, candidates, wait, result);
+    }
+
+    /**
+     * How long a request waits for its routed version while that version loads (after a restart,
+     * after an unload, after a new ROUTE), instead of going to the default model: half the inference
+     * timeout, so the forecast itself still has the other half.
+     */
+    Duration loadWait() {
+        return timeout.dividedBy(2);
+    }
+
+    /** Each request of the task on its own: its first loaded single-series candidate, else the default model. */
+    private void forecastEach(InferenceTask task, List<ModelRef> candidates, Duration wait,
+            ResultFuture<ForecastResult> result) {
         List<CompletableFuture<ForecastResult>> parts = new ArrayList<>(task.requests().length);
         for (InferenceRequest req : task.requests()) {
-            parts.add(forecastOne(req, candidates));
+            parts.add(forecastOne(req, candidates, wait));
         }
         CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((v, err) -> {
             List<ForecastResult> out = new ArrayList<>(parts.size());
@@ -234,16 +269,26 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         });
     }
 
-    /** One series: its first loaded single-series candidate, else the default model; never fails. */
-    private CompletableFuture<ForecastResult> forecastOne(InferenceRequest req, List<ModelRef> candidates) {
-        MicroBatcher batcher = this.batcher;
-        if (!candidates.isEmpty()) {
-            BackgroundLoader.Served<MicroBatcher> s = routed.firstReady(candidates,
-                    b -> b.forecaster().channels().isEmpty(), askInterval(req));
-            if (s != null) {
-                batcher = s.value();
-            }
-        }
+    /**
+     * One series: its first loaded single-series candidate (waiting up to {@code wait} for one that
+     * is loading), else the default model; never fails.
+     */
+    private CompletableFuture<ForecastResult> forecastOne(InferenceRequest req, List<ModelRef> candidates,
+            Duration wait) {
+        DefaultModel defaults = defaultModel; // the continuation may run after close()
+        CompletableFuture<BackgroundLoader.Served<MicroBatcher>> served = candidates.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : routed.firstReadyAwaiting(candidates, b -> b.forecaster().channels().isEmpty(), askInterval(req), wait);
+        return served.thenCompose(s -> submit(req, s != null ? s.value() : defaults.batcher()))
+                .exceptionally(err -> {
+                    LOG.error("forecast of {} failed before reaching a model; it falls back", req.seriesKey(), err);
+                    countFallback(err);
+                    return fallbackResult(req, ForecastStatus.FALLBACK);
+                });
+    }
+
+    /** The request on {@code batcher}, or the fallback when there is none or the model call fails. */
+    private CompletableFuture<ForecastResult> submit(InferenceRequest req, MicroBatcher batcher) {
         if (batcher == null) {
             fallbacks.inc();
             return CompletableFuture.completedFuture(fallbackResult(req, ForecastStatus.FALLBACK));
@@ -329,9 +374,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
 
     @Override
     public void close() {
-        if (batcher != null) {
-            BatcherRegistry.release(batcherKey);
-            batcher = null;
+        if (defaultModel != null) {
+            defaultModel.close();
+            defaultModel = null;
         }
         if (routed != null) {
             ServingPools.release(routedKey);
