@@ -8,19 +8,29 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * A {@code timestamp,value} CSV file (NAB's layout), UTF-8 (a leading byte order mark is skipped).
- * Timestamps: {@code YYYY-MM-DD HH:MM:SS[.f]} (UTC), ISO-8601 with offset, or epoch milliseconds.
+ * Timestamps: {@code YYYY-MM-DD HH:MM:SS}, with a space or {@code T} between date and time, an
+ * optional fraction of 1 to 9 digits (truncated to milliseconds) and an optional offset {@code Z},
+ * {@code +02:00}, {@code +0200} or {@code +02} (UTC without one); or epoch time as digits: an integer
+ * below 100,000,000,000 (1e11) is epoch <em>seconds</em> (that many milliseconds would be
+ * before March 1973, that many seconds is the year 5138), a larger one epoch milliseconds; epoch
+ * seconds may have a fraction ({@code 1700000000.25}).
  * Fields may be enclosed in double quotes; columns after the value are ignored. An empty value is
  * kept as NaN (so that every row still gets an output row); {@code NaN}, {@code Infinity}, {@code
  * -Infinity} (any case, also {@code inf} as numpy writes it) are read as such; any other value that is not a decimal number
@@ -28,8 +38,14 @@ import java.util.regex.Pattern;
  */
 public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps, double[] values) {
 
-    private static final DateTimeFormatter LOCAL =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]");
+    /** All-digit timestamps below this are epoch seconds, the others epoch milliseconds. */
+    public static final long EPOCH_SECONDS_BELOW = 100_000_000_000L;
+
+    private static final DateTimeFormatter SPACE_SEPARATED = dateTime(' ');
+    private static final DateTimeFormatter T_SEPARATED = dateTime('T');
+
+    private static final Pattern EPOCH = Pattern.compile("\\d+");
+    private static final Pattern EPOCH_FRACTION = Pattern.compile("\\d+\\.\\d+");
 
     /** A decimal number as Double.parseDouble reads it, without its hex and 'd'/'f' suffix forms. */
     private static final Pattern NUMBER =
@@ -158,19 +174,46 @@ public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps
         return fallback;
     }
 
-    /** Parses a timestamp of one of the accepted forms; a message naming the text otherwise. */
+    /**
+     * {@code YYYY-MM-DD<sep>HH:MM:SS}, then an optional fraction of 1 to 9 digits and an optional offset;
+     * without an offset, UTC. Strict: February 30 or hour 24 are errors, not the next valid instant.
+     */
+    private static DateTimeFormatter dateTime(char separator) {
+        return new DateTimeFormatterBuilder()
+                .append(DateTimeFormatter.ISO_LOCAL_DATE)
+                .appendLiteral(separator)
+                .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+                .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+                .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+                .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+                // lenient "+HH": Z, +HH, +HHMM and +HH:MM (also with seconds)
+                .optionalStart().parseLenient().appendOffset("+HH", "Z").parseStrict().optionalEnd()
+                .parseDefaulting(ChronoField.OFFSET_SECONDS, 0)
+                .toFormatter(java.util.Locale.ROOT)
+                .withChronology(IsoChronology.INSTANCE)
+                .withResolverStyle(ResolverStyle.STRICT);
+    }
+
+    /** Parses a timestamp of one of the accepted forms to epoch milliseconds; a message naming the text otherwise. */
     public static long parseTimestamp(String t) {
         try {
-            if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
-                return Long.parseLong(t);
+            if (EPOCH.matcher(t).matches()) {
+                long n = Long.parseLong(t);
+                return n < EPOCH_SECONDS_BELOW ? n * 1000 : n;
             }
-            if (t.length() > 19 && (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$"))) {
-                return OffsetDateTime.parse(t.replace(' ', 'T')).toInstant().toEpochMilli();
+            if (EPOCH_FRACTION.matcher(t).matches()) {
+                BigDecimal seconds = new BigDecimal(t);
+                if (seconds.compareTo(BigDecimal.valueOf(EPOCH_SECONDS_BELOW)) >= 0) {
+                    throw new NumberFormatException("epoch milliseconds have no fraction");
+                }
+                return seconds.movePointRight(3).setScale(0, RoundingMode.DOWN).longValueExact();
             }
-            return LocalDateTime.parse(t.replace('T', ' '), LOCAL).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException(String.format(
-                    "timestamp '%s' not understood; expected YYYY-MM-DD HH:MM:SS (UTC), ISO-8601 or epoch ms", t), e);
+            DateTimeFormatter f = t.length() > 10 && t.charAt(10) == 'T' ? T_SEPARATED : SPACE_SEPARATED;
+            return OffsetDateTime.parse(t, f).toInstant().toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException(String.format("timestamp '%s' not understood; expected "
+                    + "YYYY-MM-DD HH:MM:SS (UTC) or ISO-8601 (T separator; fraction up to 9 digits; offset Z, +02:00, "
+                    + "+0200 or +02), or epoch seconds (digits below 1e11, fraction allowed) or epoch milliseconds", t), e);
         }
     }
 
