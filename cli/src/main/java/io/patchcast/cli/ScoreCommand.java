@@ -12,6 +12,7 @@ import io.patchcast.job.source.Point;
 import io.patchcast.models.api.Forecaster;
 import io.patchcast.store.ModelRegistry;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Scores a CSV offline with the job's own patching, forecasting, scoring and alert code. */
@@ -39,7 +41,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "timestamp,value CSV file.")
     Path input;
 
-    @Option(names = "--output", required = true, description = "Output CSV file.")
+    @Option(names = "--output", required = true, description = "Output CSV file (not the --input file).")
     Path output;
 
     @Mixin
@@ -50,6 +52,11 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sameFile(input, output)) {
+            throw new ParameterException(spec.commandLine(), String.format(
+                    "--output %s is the --input file; writing the scores there would destroy the input, "
+                            + "give another output file", output));
+        }
         Configuration conf = job.configuration();
         CsvSeries csv = CsvSeries.read(input);
         String key = "score{file=\"" + input.getFileName() + "\"}";
@@ -71,6 +78,17 @@ final class ScoreCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return 0;
+    }
+
+    /**
+     * Whether {@code a} and {@code b} name the same file: the same normalised absolute path, or, when
+     * both exist, the same file by another name (a link, or a path through a linked folder).
+     */
+    static boolean sameFile(Path a, Path b) throws IOException {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
     }
 
     /**

@@ -100,6 +100,26 @@ class ScoreCommandTest {
         assertThat(r.err()).contains("expected 'timestamp,value'");
     }
 
+    @Test
+    void anOutputThatIsTheInputIsRefusedAndTheInputKept() throws Exception {
+        Path in = tmp.resolve("in.csv");
+        Files.write(in, small());
+        byte[] before = Files.readAllBytes(in);
+        Files.createDirectories(tmp.resolve("sub"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link.csv"), in);
+        for (Path out : List.of(in, tmp.resolve("sub").resolve("..").resolve("in.csv"), link,
+                Path.of("").toAbsolutePath().relativize(in))) {
+            Out r = run("score", "--input", in.toString(), "--output", out.toString(), "--model", "seasonal-naive");
+            assertThat(r.code()).as(out + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(out.toString()).contains("--output " + out + " is the --input file");
+            assertThat(Files.readAllBytes(in)).as(out.toString()).isEqualTo(before);
+        }
+        // through the link the other way round, too
+        Out r = run("score", "--input", link.toString(), "--output", in.toString(), "--model", "seasonal-naive");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(Files.readAllBytes(in)).isEqualTo(before);
+    }
+
     /** The header and first 300 rows of a shipped file. */
     static List<String> small() throws Exception {
         return Files.readAllLines(NAB.resolve("ec2_cpu_utilization_24ae8d.csv")).subList(0, 301);
