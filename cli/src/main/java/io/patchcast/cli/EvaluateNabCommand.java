@@ -55,7 +55,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
 
     @Option(names = "--results",
             description = "Score a NAB detector's results folder (results/<detector>, CSVs with an anomaly_score "
-                    + "column) instead of running the job.")
+                    + "column) instead of running the job (so without --data, --model, -c or --loo).")
     Path results;
 
     @Option(names = "--thresholds",
@@ -66,7 +66,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
     @Option(names = "--loo",
             description = "Leave-one-file-out: choose the score parameters, flag threshold and alert policy on all "
                     + "files but one, score that one; prints the held-out standard scores and the parameters chosen "
-                    + "on all files (how the shipped defaults were chosen).")
+                    + "on all files (how the shipped defaults were chosen). Standard profile; not with --results or --thresholds.")
     boolean loo;
 
     @Mixin
@@ -79,6 +79,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
         if (results == null && data == null) {
             throw new ParameterException(spec.commandLine(), "give --data (or --results)");
         }
+        checkCombinations(tableProfile);
         NabLabels labels = NabLabels.read(windows);
         // everything that can be checked is checked before the long work
         Configuration conf = results == null ? job.configuration() : null;
@@ -126,6 +127,43 @@ final class EvaluateNabCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Options that would be silently ignored in the chosen mode are usage errors: with {@code
+     * --results} nothing of the job runs (so no {@code --loo}, {@code --data}, {@code --model} or
+     * {@code -c}); {@code --loo} chooses its own thresholds and scores the standard profile.
+     */
+    private void checkCombinations(Profile tableProfile) {
+        if (results != null) {
+            if (loo) {
+                throw new ParameterException(spec.commandLine(), "--loo needs the job's scores (it runs the job on "
+                        + "--data with each candidate setting); it cannot be used with --results");
+            }
+            List<String> unused = new ArrayList<>();
+            if (data != null) {
+                unused.add("--data");
+            }
+            if (job.modelOption != null) {
+                unused.add("--model");
+            }
+            if (!job.conf.isEmpty()) {
+                unused.add("-c");
+            }
+            if (!unused.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), String.join(", ", unused)
+                        + " cannot be used with --results: the detector's anomaly_score column is scored as it is, "
+                        + "the job does not run");
+            }
+        }
+        if (loo && thresholds != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--thresholds cannot be used with --loo: leave-one-out chooses the thresholds itself");
+        }
+        if (loo && tableProfile != Profile.STANDARD) {
+            throw new ParameterException(spec.commandLine(), "--profile " + tableProfile.name()
+                    + " cannot be used with --loo: leave-one-out scores the standard profile");
+        }
     }
 
     /** The thresholds of {@code detector} in the --thresholds file, one per profile of {@link Profile#ALL}. */

@@ -146,4 +146,39 @@ class EvaluateNabCommandTest {
         assertThat(r.err()).contains("--thresholds " + tmp.resolve("nope.json") + ": no such file");
         assertThat(r.out()).isEmpty();
     }
+
+    @Test
+    void optionsThatResultsOrLooWouldIgnoreAreUsageErrors() throws Exception {
+        Path dir = Path.of("src", "test", "resources", "nab-numenta");
+        String windows = dir.resolve("combined_windows.json").toString();
+        String results = dir.resolve("numenta").toString();
+        Out loo = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--results", results, "--loo");
+        assertThat(loo.code()).isEqualTo(2);
+        assertThat(loo.err()).contains("--loo needs the job's scores").contains("cannot be used with --results");
+        assertThat(loo.out()).isEmpty();
+        Out model = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--results", results, "--model",
+                "seasonal-naive");
+        assertThat(model.code()).isEqualTo(2);
+        assertThat(model.err()).contains("--model cannot be used with --results");
+        Out all = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--results", results, "--data",
+                tmp.toString(), "-c", "patchcast.anomaly.threshold=0.4", "--model", "seasonal-naive");
+        assertThat(all.code()).isEqualTo(2);
+        assertThat(all.err()).contains("--data, --model, -c cannot be used with --results: the detector's "
+                + "anomaly_score column is scored as it is, the job does not run");
+        assertThat(all.out()).isEmpty();
+
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path thresholds = tmp.resolve("thresholds.json");
+        Files.writeString(thresholds, "{\"patchcast/seasonal-naive\": {\"standard\": {\"threshold\": 0.5}, "
+                + "\"reward_low_FP_rate\": {\"threshold\": 0.5}, \"reward_low_FN_rate\": {\"threshold\": 0.5}}}");
+        Out looThresholds = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
+                "--model", "seasonal-naive", "--loo", "--thresholds", thresholds.toString());
+        assertThat(looThresholds.code()).isEqualTo(2);
+        assertThat(looThresholds.err()).contains("--thresholds cannot be used with --loo");
+        Out looProfile = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
+                "--model", "seasonal-naive", "--loo", "--profile", "reward_low_FP_rate");
+        assertThat(looProfile.code()).isEqualTo(2);
+        assertThat(looProfile.err()).contains("--profile reward_low_FP_rate cannot be used with --loo");
+        // the options alone still run: see the tests above
+    }
 }
