@@ -36,6 +36,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -91,7 +92,7 @@ final class TrainCalfCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "2021", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--channels", split = ",", description = "Series keys of the --input files, in their order, as the job names them (route rules name these channels). Default: the file names without .csv.")
+    @Option(names = "--channels", split = ",", description = "Series keys of the --input files, in their order, as the job names them (route rules name these channels). Default: the file names without .csv. Every channel needs its own name.")
     List<String> channelKeys;
 
     @Option(names = "--compare-model", defaultValue = "default", description = "Model the held-out tail also compares with (patchcast.model syntax; 'none' to skip). Default: ${DEFAULT-VALUE} (the shipped model).")
@@ -103,16 +104,8 @@ final class TrainCalfCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        List<String> channels = new ArrayList<>();
-        float[][] cols = join(inputs, channels);
-        if (channelKeys != null) {
-            if (channelKeys.size() != channels.size()) {
-                spec.commandLine().getErr().printf("--channels names %d series, --input has %d files%n",
-                        channelKeys.size(), channels.size());
-                return 2;
-            }
-            channels = new ArrayList<>(channelKeys);
-        }
+        List<String> channels = channelNames();
+        float[][] cols = join(inputs);
         int t = cols[0].length;
         int m = channels.size();
         int nTrain = (int) (0.7 * t);
@@ -228,15 +221,50 @@ final class TrainCalfCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Inner join of the CSVs on timestamps; one column per file, channel = file name without .csv. */
-    static float[][] join(List<Path> files, List<String> channels) throws Exception {
+    /**
+     * The channel of each --input file: {@code --channels}, else the file name without .csv. Their
+     * number must match and every name must be distinct: a model routes and forecasts a channel by its
+     * name, and two channels of one name would make its channel list ambiguous.
+     */
+    List<String> channelNames() {
+        if (channelKeys != null && channelKeys.size() != inputs.size()) {
+            throw new ParameterException(spec.commandLine(), String.format(
+                    "--channels names %d series, --input has %d files", channelKeys.size(), inputs.size()));
+        }
+        List<String> names = new ArrayList<>();
+        Map<String, Path> seen = new LinkedHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String name = channelKeys != null ? channelKeys.get(i) : channelName(inputs.get(i));
+            if (name.isBlank()) {
+                throw new ParameterException(spec.commandLine(), String.format("channel %d of %d has an empty name (%s)",
+                        i + 1, inputs.size(), channelKeys != null ? "--channels " + String.join(",", channelKeys)
+                                : "--input " + inputs.get(i)));
+            }
+            Path earlier = seen.putIfAbsent(name, inputs.get(i));
+            if (earlier != null) {
+                throw new ParameterException(spec.commandLine(), channelKeys != null
+                        ? String.format("--channels names '%s' twice; every channel needs its own name", name)
+                        : String.format("--input %s and %s are both channel '%s' (the file name); every channel "
+                                + "needs its own name: give --channels", earlier, inputs.get(i), name));
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** The default channel name of an input file: its name without .csv. */
+    static String channelName(Path file) {
+        return file.getFileName().toString().replaceFirst("\\.csv$", "");
+    }
+
+    /** Inner join of the CSVs on timestamps; one column per file, in the order of {@code files}. */
+    static float[][] join(List<Path> files) throws Exception {
         List<CsvSeries> series = new ArrayList<>();
         TreeSet<Long> common = null;
         for (Path f : files) {
             CsvSeries s = CsvSeries.read(f);
             requireFinite(s);
             series.add(s);
-            channels.add(f.getFileName().toString().replaceFirst("\\.csv$", ""));
             TreeSet<Long> ts = new TreeSet<>();
             Arrays.stream(s.timestamps()).forEach(ts::add);
             if (common == null) {
