@@ -96,7 +96,9 @@ class AsyncInferenceTest {
         try (var h = harness(fn)) {
             h.open();
             h.processElement(task("a", 0), 0);
-            tinyVersion(later); // the folder appears (a volume mounted late)
+            // the folder appears whole (written aside, then renamed into place, as a deploy does)
+            java.nio.file.Files.move(tinyVersion(tmp.resolve("staging")), later,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (!fn.defaultModelLoaded() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
