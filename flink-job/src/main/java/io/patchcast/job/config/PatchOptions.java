@@ -33,5 +33,5 @@ public final class PatchOptions {
 
     public static final ConfigOption<Duration> STATE_TTL =
             ConfigOptions.key("patchcast.patch.state-ttl").durationType().defaultValue(Duration.ofDays(7))
-                    .withDescription("State of a series that receives no point for this long is dropped, so retired series do not accumulate.");
+                    .withDescription("State of a series that receives no point for this long (wall-clock time, also while the job is stopped) is dropped, so retired series do not accumulate; must be positive. A new series' first points, held until its step is known, are used after 24 h or half this TTL, whichever is shorter.");
 }

@@ -60,6 +60,7 @@ public final class PatchAssembler {
     }
 
     public void accept(SeriesState state, Point point, Output out) {
+        conform(state, out);
         if (state.stepMillis == 0) {
             buffer(state, point, out);
             return;
@@ -78,6 +79,43 @@ public final class PatchAssembler {
             }
         }
         place(state, point, out, true);
+    }
+
+    /**
+     * Brings a state restored from a savepoint of a job configured otherwise to this configuration:
+     * a ring of another context length is rebuilt with the newest slots both can hold (a read past
+     * the old ring would otherwise wrap around to the newest values); a configured step other than
+     * the state's restarts the series on the configured grid (keeping the old one would make every
+     * other point a DUPLICATE at half the step); points held for step inference are placed on a
+     * newly configured step.
+     */
+    private void conform(SeriesState st, Output out) {
+        if (st.capacity() != config.ringCapacity()) {
+            st.resize(config.ringCapacity());
+        }
+        long configured = config.step().toMillis();
+        if (configured == 0 || st.stepMillis == configured) {
+            return;
+        }
+        long old = st.stepMillis;
+        st.stepMillis = configured;
+        if (old == 0) {
+            Point[] pending = st.pending;
+            st.pending = new Point[0];
+            for (Point p : pending) {
+                place(st, p, out, true);
+            }
+            return;
+        }
+        if (st.jump != null) {
+            Point jump = st.jump;
+            st.jump = null;
+            out.deadLetter(jump, Reason.TIMESTAMP_JUMP, String.format(
+                    "ts=%d was held as a possible wrong timestamp of %s when the configured step changed from %d ms to"
+                            + " %d ms; the series restarts on the new grid from the next point",
+                    jump.timestamp(), jump.seriesKey(), old, configured));
+        }
+        st.reset(st.anchor);
     }
 
     private static long frontierTs(SeriesState st) {
@@ -104,6 +142,7 @@ public final class PatchAssembler {
      * from at least three points, else sends them to the dead-letter output.
      */
     public void flush(SeriesState state, Output out) {
+        conform(state, out);
         if (state.jump != null) {
             // nothing came to contradict it: the series moved on
             Point jump = state.jump;

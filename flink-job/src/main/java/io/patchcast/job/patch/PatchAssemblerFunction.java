@@ -19,7 +19,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>A new series holds its first points back until its step is inferred. If it stops before
  * enough points arrive, what it has is used (or rejected) when the input ends (the watermark
- * reaches its maximum) or after {@link #PENDING_TIMEOUT} of wall-clock time, so no point waits
+ * reaches its maximum) or after {@link #PENDING_TIMEOUT} of wall-clock time (half the state TTL
+ * when that is shorter, so held points are used before their state expires), so no point waits
  * forever. Event time cannot drive this: other series on the same partition may have moved the
  * watermark far past a new series' first point.
  */
@@ -37,9 +38,18 @@ public final class PatchAssemblerFunction extends KeyedProcessFunction<String, P
     private transient Counter requests;
 
     public PatchAssemblerFunction(PatchConfig config, Duration stateTtl) {
+        if (stateTtl.isNegative() || stateTtl.isZero()) {
+            throw new IllegalArgumentException("patchcast.patch.state-ttl must be positive, got " + stateTtl);
+        }
         this.config = config;
         this.stateTtl = stateTtl;
-        this.pendingTimeoutMillis = PENDING_TIMEOUT.toMillis();
+        this.pendingTimeoutMillis = pendingTimeout(stateTtl).toMillis();
+    }
+
+    /** How long held points wait: {@link #PENDING_TIMEOUT}, or half the TTL, so their state cannot expire first. */
+    static Duration pendingTimeout(Duration stateTtl) {
+        Duration half = stateTtl.dividedBy(2);
+        return half.compareTo(PENDING_TIMEOUT) < 0 ? half : PENDING_TIMEOUT;
     }
 
     @Override

@@ -90,6 +90,27 @@ public class SeriesState {
         lastRequestedPatch = patch;
     }
 
+    /**
+     * A ring of another capacity (a job restored from a savepoint with another context length),
+     * keeping the newest slots both rings can hold; older slots read as unobserved.
+     */
+    void resize(int capacity) {
+        float[] ring2 = new float[capacity];
+        long[] observed2 = new long[(capacity + 63) / 64];
+        if (frontier >= 0) {
+            int keep = Math.min(ring.length, capacity);
+            for (long s = Math.max(0, frontier - keep + 1); s <= frontier; s++) {
+                int j = (int) (s % capacity);
+                ring2[j] = value(s);
+                if (isObserved(s)) {
+                    observed2[j >>> 6] |= 1L << (j & 63);
+                }
+            }
+        }
+        ring = ring2;
+        observed = observed2;
+    }
+
     /** Starts a new context at {@code ts}, keeping the step. */
     void reset(long ts) {
         anchor = ts;

@@ -46,8 +46,11 @@ public final class SurpriseLikelihood {
     /** Adds the tail probability of the point at {@code timestamp} to the state and returns its anomaly score in [0, 1]. */
     public double update(ScoreState s, long timestamp, double tailProbability) {
         if (s.recentSurprise.length != shortWindow) {
+            // restored with another short window: the history describes means over the old window
+            // (a shorter window's means spread wider), so it is rebuilt, warm-up included
             s.recentSurprise = new double[shortWindow];
             s.recentCount = 0;
+            s.historyCount = 0;
         }
         double u = surprise(tailProbability);
         if (seasonal != null) {

@@ -255,4 +255,31 @@ class PatchAssemblerFunctionTest {
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
+
+    @Test
+    void pointsHeldForStepInferenceAreUsedBeforeAShortStateTtlDropsThem() throws Exception {
+        Duration ttl = Duration.ofHours(2);
+        PatchAssemblerFunction fn = new PatchAssemblerFunction(config(Duration.ZERO), ttl);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn), Point::seriesKey,
+                Types.STRING)) {
+            h.setProcessingTime(0);
+            h.setStateTtlProcessingTime(0);
+            h.open();
+            push(h, A, 0, 2); // held: fewer points than step inference waits for
+            long halfTtl = ttl.toMillis() / 2;
+            h.setStateTtlProcessingTime(halfTtl);
+            h.setProcessingTime(halfTtl - 1);
+            assertThat(side(h, Tags.PATCH_POINTS)).isEmpty();
+            // before the state expires (2 h), not after the 24 h timeout: it would find no state and lose them
+            h.setProcessingTime(halfTtl);
+            assertThat(side(h, Tags.PATCH_POINTS)).hasSize(3);
+        }
+        assertThat(PatchAssemblerFunction.pendingTimeout(Duration.ofDays(7))).isEqualTo(PatchAssemblerFunction.PENDING_TIMEOUT);
+    }
+
+    @Test
+    void aStateTtlThatIsNotPositiveIsRejectedWhenTheJobIsBuilt() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PatchAssemblerFunction(config(Duration.ZERO),
+                Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("state-ttl");
+    }
 }

@@ -630,4 +630,76 @@ class PatchAssemblerTest {
         assertThat(state.anchor).isEqualTo(restart);
         assertThat(PatchAssembler.hasPending(state)).isFalse();
     }
+
+    /** The same assembler settings as {@link #config} with context {@code context} and step {@code step}. */
+    static PatchAssembler restoredWith(int context, Duration step) {
+        return new PatchAssembler(new PatchConfig(16, context, step, 8, Duration.ofSeconds(5), 4));
+    }
+
+    @Test
+    void aLargerContextAfterARestoreReadsWhatTheSeriesKeptAndNothingWrappedAround() {
+        feed(0, 99); // context 32: the ring (48 slots) holds slots 52..99
+        PatchAssembler larger = restoredWith(64, Duration.ofMillis(STEP));
+        for (long s = 100; s <= 111; s++) {
+            larger.accept(state, at(s), out);
+        }
+        InferenceRequest r = out.requests.get(out.requests.size() - 1);
+        assertThat(r.patchStart()).isEqualTo(T0 + 112 * STEP);
+        assertThat(r.values()).hasSize(64); // slots 48..111
+        for (int i = 0; i < 64; i++) {
+            long slot = 48 + i;
+            if (slot < 52) {
+                // before the fix these read slots 96..99 through the old ring, marked observed
+                assertThat(r.observed()[i]).as("slot %d", slot).isFalse();
+            } else {
+                assertThat(r.observed()[i]).as("slot %d", slot).isTrue();
+                assertThat(r.values()[i]).as("slot %d", slot).isEqualTo((float) slot);
+            }
+        }
+        assertThat(out.dead).isEmpty();
+    }
+
+    @Test
+    void aShorterContextAfterARestoreKeepsTheNewestSlots() {
+        PatchAssembler longer = restoredWith(64, Duration.ofMillis(STEP));
+        SeriesState s = longer.newState();
+        for (long slot = 0; slot <= 99; slot++) {
+            longer.accept(s, at(slot), out);
+        }
+        for (long slot = 100; slot <= 111; slot++) {
+            configured.accept(s, at(slot), out); // context 32 now
+        }
+        InferenceRequest r = out.requests.get(out.requests.size() - 1);
+        assertThat(r.values()).containsExactly(range(80, 112));
+        assertThat(r.observed()).containsExactly(allTrue(32));
+        assertThat(s.ring).hasSize(48);
+    }
+
+    @Test
+    void aChangedConfiguredStepAfterARestoreRestartsTheSeriesOnTheNewGrid() {
+        feed(0, 40);
+        PatchAssembler halved = restoredWith(32, Duration.ofMillis(STEP / 2));
+        int before = out.points.size();
+        for (int k = 0; k < 100; k++) {
+            halved.accept(state, pt(T0 + 41 * STEP + k * STEP / 2, k), out);
+        }
+        assertThat(out.dead).isEmpty(); // before the fix every other point was a DUPLICATE
+        List<PatchPoint> after = out.points.subList(before, out.points.size());
+        assertThat(after).hasSize(100).allMatch(p -> p.stepMillis() == STEP / 2);
+        assertThat(after.get(0).patchStart()).isEqualTo(T0 + 41 * STEP); // a new grid from the first point
+    }
+
+    @Test
+    void pointsHeldForStepInferenceArePlacedOnANewlyConfiguredStep() {
+        PatchAssembler inferring = new PatchAssembler(config(Duration.ZERO));
+        SeriesState s = inferring.newState();
+        for (int i = 0; i < 3; i++) {
+            inferring.accept(s, at(i), out); // fewer than the 8 inference points: held
+        }
+        assertThat(out.points).isEmpty();
+        configured.accept(s, at(3), out);
+        assertThat(out.points).extracting(PatchPoint::timestamp)
+                .containsExactly(T0, T0 + STEP, T0 + 2 * STEP, T0 + 3 * STEP);
+        assertThat(out.dead).isEmpty();
+    }
 }

@@ -88,4 +88,19 @@ class SurpriseLikelihoodTest {
         assertThat(SurpriseLikelihood.scoreOf(1e6)).isLessThan(1.0).isGreaterThan(0.96);
         assertThat(SurpriseLikelihood.surprise(0.0)).isEqualTo(SurpriseLikelihood.MAX_SURPRISE);
     }
+
+    @Test
+    void aStateRestoredWithAnotherShortWindowRebuildsItsHistoryWithAWarmUp() {
+        ScoreState s = new ScoreState();
+        SurpriseLikelihood wide = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.5, 8, 100));
+        for (int i = 0; i < 500; i++) {
+            wide.update(s, 0L, i % 2 == 0 ? 0.9 : 1e-3); // alternating: means over 8 points hardly vary
+        }
+        assertThat(s.historyCount).isEqualTo(500);
+        // the same state under a short window of 2: the old history's spread is not this window's
+        SurpriseLikelihood narrow = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.5, 2, 100));
+        assertThat(narrow.update(s, 0L, 1e-3)).isZero(); // warm-up again
+        assertThat(s.historyCount).isEqualTo(1);
+        assertThat(s.historyMean).isCloseTo(SurpriseLikelihood.surprise(1e-3), within(1e-12));
+    }
 }
