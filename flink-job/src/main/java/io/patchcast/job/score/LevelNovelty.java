@@ -13,7 +13,8 @@ import java.time.Duration;
  * <p>The recent means are kept per hour ({@link ScoreState#levelHigh} and {@link
  * ScoreState#levelLow}, rings of {@link #HISTORY} + 1 hourly buckets, whatever the series' step),
  * the current hour excluded from the range it is compared with. Nothing is novel in the first
- * {@link #MIN_SPAN} of a series, nor while the recent means are all equal.
+ * {@link #MIN_SPAN} of a series, or after a silence longer than {@link #HISTORY} (whose levels are
+ * all gone: a few hours would make a narrow range), nor while the recent means are all equal.
  */
 final class LevelNovelty {
 
@@ -68,6 +69,9 @@ final class LevelNovelty {
             s.levelNewestBucket = b;
         }
         if (b > s.levelNewestBucket) {
+            if (b - s.levelNewestBucket >= BUCKETS) {
+                s.levelFirstBucket = b; // silent for longer than the history: a day of levels again first
+            }
             for (long c = Math.max(s.levelNewestBucket + 1, b - BUCKETS + 1); c <= b; c++) {
                 s.levelHigh[slot(c)] = Double.NaN;
                 s.levelLow[slot(c)] = Double.NaN;

@@ -71,12 +71,15 @@ class LevelNoveltyTest {
             assertThat(r.observe(s, t, 7)).isFalse();
         }
         assertThat(r.observe(s, t, 8)).isFalse(); // all recent levels equal: no range to leave
-        // a gap of more than a week: the old hours are gone, the next hours build a new range
+        // a gap of more than a week: the old hours are gone, the next hours build a new range, and
+        // (as on a series' first day) nothing is novel before a day of them
         long after = t + 8 * DAY;
         assertThat(r.observe(s, after, 1000)).isFalse(); // no earlier hour within the week
         assertThat(r.observe(s, after + 3_600_000, 1000)).isFalse(); // one earlier hour, no spread
         assertThat(r.observe(s, after + 2 * 3_600_000, 1001)).isFalse(); // spread 0 before it
-        assertThat(r.observe(s, after + 3 * 3_600_000, 1002)).isTrue(); // [1000, 1001] + 0.1
+        assertThat(r.observe(s, after + 3 * 3_600_000, 1002)).isFalse(); // beyond [1000, 1001] + 0.1, day one
+        assertThat(r.observe(s, after + DAY, 1001)).isFalse();
+        assertThat(r.observe(s, after + DAY + STEP, 1003)).isTrue(); // a day on: [1000, 1002] + 0.2
     }
 
     @Test
@@ -101,5 +104,35 @@ class LevelNoveltyTest {
         assertThatThrownBy(() -> new LevelNovelty(12, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withRangeTolerance(0.05).withLevelRule(12, -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("levelTolerance");
+    }
+
+    @Test
+    void afterASilenceLongerThanTheHistoryNothingIsNovelForADayAgain() {
+        LevelNovelty r = new LevelNovelty(1, 0.1);
+        ScoreState s = new ScoreState();
+        assertThat(feedDays(r, s, 0, 3)).isZero();
+        // silent for 8 days (a state TTL longer than a week keeps the series), then back with an hour
+        // between 15 and 16 and an hour at 17: every earlier level has left the week, so the range
+        // is that one hour's
+        long back = 11 * DAY;
+        int novel = 0;
+        for (long t = back; t < back + 3_600_000; t += STEP) {
+            novel += r.observe(s, t, 15 + (t / STEP) % 2) ? 1 : 0;
+        }
+        for (long t = back + 3_600_000; t < back + 2 * 3_600_000; t += STEP) {
+            novel += r.observe(s, t, 17) ? 1 : 0; // beyond [15, 16] + 10 %: novel without a new warm-up day
+        }
+        assertThat(novel).isZero();
+        // a day later the rule works again: 25 is beyond the day's [15, 17] plus 10 %
+        assertThat(feedConstant(r, s, back + 2 * 3_600_000, back + DAY + 2 * 3_600_000, 16)).isZero();
+        assertThat(r.observe(s, back + DAY + 2 * 3_600_000, 25)).isTrue();
+    }
+
+    static int feedConstant(LevelNovelty r, ScoreState s, long from, long to, double v) {
+        int novel = 0;
+        for (long t = from; t < to; t += STEP) {
+            novel += r.observe(s, t, v) ? 1 : 0;
+        }
+        return novel;
     }
 }
