@@ -7,7 +7,6 @@ import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.demo.PipelineRun;
 import io.patchcast.cli.demo.TopicIo;
 import io.patchcast.cli.demo.TopicIo.KeyValue;
-import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.config.InferenceOptions;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.BatcherRegistry;
@@ -33,7 +32,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -127,10 +125,7 @@ class CalfRoutingITCase extends BrokerAndCluster {
         int first = 640; // 40 patches before the swap
         TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(RoutingHarness.slice(files, 0, first)));
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        PatchcastJob.build(env, conf, s -> s);
-        JobClient job = env.executeAsync("patchcast-calf-routing");
+        JobClient job = RoutingHarness.start(conf, 2, "patchcast-calf-routing");
         try {
             RoutingHarness.awaitForecasts(kafka, conf, "three version-1 forecasts per channel", fs -> channels.stream()
                     .allMatch(k -> fs.stream().filter(f -> f.getSeriesKey().equals(k)

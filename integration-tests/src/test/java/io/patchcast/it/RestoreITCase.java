@@ -3,7 +3,7 @@ package io.patchcast.it;
 import static io.patchcast.it.RoutingHarness.PATCH;
 import static io.patchcast.it.RoutingHarness.assertExactCounts;
 import static io.patchcast.it.RoutingHarness.awaitConsumed;
-import static io.patchcast.it.RoutingHarness.awaitForecasts;
+import static io.patchcast.it.RoutingHarness.produceUntilServed;
 import static io.patchcast.it.RoutingHarness.bySeries;
 import static io.patchcast.it.RoutingHarness.routingConf;
 import static io.patchcast.it.RoutingHarness.slice;
@@ -12,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.demo.PipelineRun;
 import io.patchcast.cli.demo.TopicIo;
-import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.BatcherRegistry;
 import io.patchcast.job.inference.ServingPools;
@@ -29,7 +28,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -70,18 +68,14 @@ class RestoreITCase extends BrokerAndCluster {
         TopicIo.produce(kafka.bootstrapServers(), controlTopic,
                 List.of(RoutingITCase.control(ControlAction.ROUTE, PATTERN, "2", 1)));
         String metrics = conf.get(SourceOptions.METRICS_TOPIC);
-        int split = 1600; // 100 patches before the stop
-        TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(slice(files, 0, split)));
-
         String savepoint;
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        PatchcastJob.build(env, conf, s -> s);
-        JobClient first = env.executeAsync("patchcast-before-restore");
+        int split;
+        JobClient first = RoutingHarness.start(conf, 2, "patchcast-before-restore");
         try {
-            awaitForecasts(kafka, conf, "version-2 forecasts of both routed series", fs -> routed.stream()
-                    .allMatch(k -> fs.stream().anyMatch(f -> f.getSeriesKey().equals(k)
-                            && f.getModelVersion().equals("2"))));
+            // the rule reaches the router at some point after the start: chunks until version 2 serves
+            int at = produceUntilServed(kafka, conf, files, 0, routed, "2");
+            split = Math.max(at, 1600);
+            TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(slice(files, at, split)));
             awaitConsumed(kafka, conf, "it-restore");
         } finally {
             // no drain: the series' open patches stay in the savepoint, as when a user stops to upgrade
@@ -94,10 +88,7 @@ class RestoreITCase extends BrokerAndCluster {
         TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(slice(files, split, Integer.MAX_VALUE)));
         Configuration restore = new Configuration(conf);
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        StreamExecutionEnvironment env2 = StreamExecutionEnvironment.getExecutionEnvironment(restore);
-        env2.setParallelism(1);
-        PatchcastJob.build(env2, restore, s -> s);
-        JobClient second = env2.executeAsync("patchcast-restored");
+        JobClient second = RoutingHarness.start(restore, 1, "patchcast-restored"); // rescaled
         try {
             awaitConsumed(kafka, restore, "it-restore");
         } finally {

@@ -79,6 +79,16 @@ final class RoutingHarness {
         return conf;
     }
 
+    /** Starts the job on the test's MiniCluster, unbounded, at {@code parallelism}. */
+    static org.apache.flink.core.execution.JobClient start(Configuration conf, int parallelism, String name)
+            throws Exception {
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        io.patchcast.job.PatchcastJob.build(env, conf, s -> s);
+        return env.executeAsync(name);
+    }
+
     /**
      * Produces the files' rows from {@code from} on in chunks of 10 patches, each awaited until
      * forecast, until {@code version} has served every series of {@code keys}; returns the first

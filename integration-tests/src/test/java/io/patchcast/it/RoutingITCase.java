@@ -16,7 +16,6 @@ import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.demo.PipelineRun;
 import io.patchcast.cli.demo.TopicIo;
 import io.patchcast.cli.demo.TopicIo.KeyValue;
-import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.config.SourceOptions;
 import io.patchcast.job.inference.BatcherRegistry;
 import io.patchcast.job.inference.ServingPools;
@@ -43,7 +42,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -102,10 +100,7 @@ class RoutingITCase extends BrokerAndCluster {
         int first = 1344; // 84 patches served by version 1
         TopicIo.produce(kafka.bootstrapServers(), metrics, NabInput.records(slice(files, 0, first)));
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        PatchcastJob.build(env, conf, s -> s);
-        JobClient job = env.executeAsync("patchcast-routing");
+        JobClient job = RoutingHarness.start(conf, 2, "patchcast-routing");
         try {
             awaitForecasts(kafka, conf, "three version-1 forecasts per group series", fs -> group.stream()
                     .allMatch(k -> fs.stream().filter(f -> f.getSeriesKey().equals(k)

@@ -36,12 +36,7 @@ class BackgroundLoaderTest {
     @Test
     void oldVersionServesUntilTheNewOneIsLoadedThenOnlyTheNew() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
-            if (ref.equals(V2)) {
-                await(release);
-            }
-            return new Loaded(ref);
-        }, Duration.ofMinutes(1))) {
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(v2WaitsFor(release), Duration.ofMinutes(1))) {
             loader.load(V1).get(10, TimeUnit.SECONDS);
             List<ModelRef> candidates = List.of(V2, V1);
             // V2 is loading (blocked): every request is served by V1, none waits
@@ -234,12 +229,7 @@ class BackgroundLoaderTest {
     @Test
     void concurrentRequestsDuringASwapEachGetOneWholeVersionAndNeverGoBack() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
-            if (ref.equals(V2)) {
-                await(release);
-            }
-            return new Loaded(ref);
-        }, Duration.ofMinutes(1))) {
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(v2WaitsFor(release), Duration.ofMinutes(1))) {
             loader.load(V1).get(10, TimeUnit.SECONDS);
             Map<Integer, List<ModelRef>> seen = new ConcurrentHashMap<>();
             List<Thread> threads = new ArrayList<>();
@@ -295,12 +285,7 @@ class BackgroundLoaderTest {
     @Test
     void aLoadedLaterCandidateServesAtOnceWhileTheFirstLoads() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(ref -> {
-            if (ref.equals(V2)) {
-                await(release);
-            }
-            return new Loaded(ref);
-        }, Duration.ofMinutes(1))) {
+        try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(v2WaitsFor(release), Duration.ofMinutes(1))) {
             loader.load(V1).get(10, TimeUnit.SECONDS);
             var served = loader.firstReadyAwaiting(List.of(V2, V1), t -> true, Duration.ZERO, Duration.ofSeconds(20));
             assertThat(served).isDone();
@@ -353,6 +338,16 @@ class BackgroundLoaderTest {
                     .get(10, TimeUnit.SECONDS).ref()).isEqualTo(V1);
             assertThat(loader.failures()).isEqualTo(1);
         }
+    }
+
+    /** Loads any version at once, except V2, which waits until {@code release} is counted down. */
+    static java.util.function.Function<ModelRef, Loaded> v2WaitsFor(CountDownLatch release) {
+        return ref -> {
+            if (ref.equals(V2)) {
+                await(release);
+            }
+            return new Loaded(ref);
+        };
     }
 
     private static void await(CountDownLatch l) {
