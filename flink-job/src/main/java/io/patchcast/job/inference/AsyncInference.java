@@ -142,7 +142,8 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         forecasts = g.counter("forecasts", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
         g.meter("forecastsPerSecond", new MeterView(forecasts));
         g.gauge("queuedRequests", () -> {
-            MicroBatcher b = defaultModel.batcher();
+            DefaultModel d = defaultModel; // null once closed
+            MicroBatcher b = d == null ? null : d.batcher();
             return b == null ? 0 : b.queued();
         });
         g.gauge("modelLoads", () -> routed.loads());
