@@ -93,6 +93,9 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
         while (it.hasNext()) {
             Map.Entry<Long, List<RoutedRequest>> e = it.next();
             if (e.getKey() + waitMillis > timestamp) {
+                // a timer of an earlier run with a shorter group wait (restored from a savepoint): the
+                // entry's own deadline under this wait; registering an existing timer again is a no-op
+                ctx.timerService().registerEventTimeTimer(e.getKey() + waitMillis);
                 continue;
             }
             List<RoutedRequest> members = e.getValue();

@@ -48,6 +48,9 @@ public final class AnomalyScorer {
     /** Scores one point; updates the series' surprise history in {@code s}. */
     public ScoredPoint score(ScoreState s, PatchPoint p, ForecastResult f) {
         boolean novel = range != null && range.observe(s, p.value());
+        if (range == null && likelihood != null) {
+            RangeNovelty.widen(s, p.value()); // two doubles: current if the rule is turned on again
+        }
         novel |= levelRule != null && levelRule.observe(s, p.timestamp(), p.value()); // both always see the value
         if (s.sinceNovel < Integer.MAX_VALUE) {
             s.sinceNovel++;

@@ -9,7 +9,7 @@ package io.patchcast.job.score;
  *
  * <p>Every value of the series widens the range, warm-up points included; a series with a single
  * distinct value so far has no range and nothing is novel. The state is two doubles in {@link
- * ScoreState}.
+ * ScoreState}, kept current while the rule is off ({@link #widen}).
  */
 final class RangeNovelty {
 
@@ -21,6 +21,21 @@ final class RangeNovelty {
             throw new IllegalArgumentException("range tolerance must be positive, got " + tolerance);
         }
         this.tolerance = tolerance;
+    }
+
+    /**
+     * Adds {@code value} to the range without judging it: the rule is off, but its range stays
+     * current, so turning the rule on again (a restore with another configuration) does not compare
+     * with the range of a past time and page for every series at once.
+     */
+    static void widen(ScoreState s, double value) {
+        if (Double.isNaN(s.rangeMin)) {
+            s.rangeMin = value;
+            s.rangeMax = value;
+        } else {
+            s.rangeMin = Math.min(s.rangeMin, value);
+            s.rangeMax = Math.max(s.rangeMax, value);
+        }
     }
 
     /** Whether {@code value} lies beyond the range seen before it; then adds it to the range. */

@@ -26,9 +26,13 @@ class GroupAssemblerTest {
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, RoutedRequest, InferenceTask> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new GroupAssembler(Duration.ofMinutes(5))), RoutedRequest::groupKey,
-                Types.STRING);
+        return harness(Duration.ofMinutes(5));
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, RoutedRequest, InferenceTask> harness(Duration wait)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new GroupAssembler(wait)),
+                RoutedRequest::groupKey, Types.STRING);
     }
 
     @Test
@@ -87,6 +91,28 @@ class GroupAssemblerTest {
             h.processElement(member(CH[2], 960_000), 0);
             assertThat(h.extractOutputValues()).singleElement()
                     .satisfies(t -> assertThat(t.channels()).containsExactly(CH));
+        }
+    }
+
+    @Test
+    void restoredWithALongerWaitAGroupIsGivenUpAtItsNewDeadlineNotNever() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(Duration.ofMinutes(5))) {
+            h.open();
+            h.processElement(member(CH[0], 960_000), 0);
+            h.processElement(member(CH[1], 960_000), 0);
+            snapshot = h.snapshot(1, 1); // its timer: 960 000 + 5 min
+        }
+        try (var h = harness(Duration.ofMinutes(10))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processWatermark(960_000 + 300_000); // the old timer: too early under the new wait
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(960_000 + 600_000 - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(960_000 + 600_000); // before the fix: no timer left, the members waited forever
+            assertThat(h.extractOutputValues()).hasSize(2).allMatch(t -> !t.isGroup());
+            assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 }

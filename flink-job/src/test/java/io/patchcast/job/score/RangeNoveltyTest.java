@@ -87,4 +87,20 @@ class RangeNoveltyTest {
         assertThat(a.historyVar).isEqualTo(b.historyVar);
         assertThat(a.rangeMax).isEqualTo(10 + 0.05 * 399);
     }
+
+    @Test
+    void theRangeStaysCurrentWhileTheRuleIsOffSoTurningItOnDoesNotFlagOldNews() {
+        AnomalyScorer off = new AnomalyScorer(AnomalyScorerLikelihoodTest.CONFIG);
+        AnomalyScorer on = new AnomalyScorer(ON);
+        ScoreState s = new ScoreState();
+        for (int i = 0; i < ScoreConfig.MIN_HISTORY + 100; i++) {
+            AnomalyScorerLikelihoodTest.score(on, s, 6 + 2 * (i % 5)); // range [6, 14]
+        }
+        for (int i = 0; i < 100; i++) {
+            AnomalyScorerLikelihoodTest.score(off, s, 20 + 2 * (i % 5)); // the rule off (a run configured so): [20, 28]
+        }
+        assertThat(s.rangeMax).isEqualTo(28);
+        // on again: 27 is inside what the series showed while the rule was off, not beyond [6, 14]
+        assertThat(AnomalyScorerLikelihoodTest.score(on, s, 27).score()).isLessThan(1.0);
+    }
 }
