@@ -25,6 +25,24 @@ public final class AlertTracker {
     }
 
     /**
+     * Resolves a firing alert because its series sent no point for a while (the host stopped, or
+     * every later point was rejected): RESOLVED at {@code ts}, the episode ending at its last flagged
+     * point; null when not firing. Without it the alert would stay open for as long as the series
+     * stays quiet.
+     */
+    public AlertEvent quiet(AlertState s, String seriesKey, long ts) {
+        if (!s.firing) {
+            return null;
+        }
+        s.firing = false;
+        s.cleanStreak = 0;
+        s.resolvedAt = ts;
+        s.resolvedEpisodeStart = s.episodeStart;
+        s.flags = 0;
+        return new AlertEvent(seriesKey, false, ts, s.episodeStart, s.lastFlagged, s.peakScore, s.points, false);
+    }
+
+    /**
      * Records one scored point (warm-up points count as clean).
      *
      * @return the transition this point causes, or null

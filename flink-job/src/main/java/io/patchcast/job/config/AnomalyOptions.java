@@ -59,7 +59,7 @@ public final class AnomalyOptions {
 
     public static final ConfigOption<Integer> ALERT_RECOVER_AFTER =
             ConfigOptions.key("patchcast.alert.recover-after").intType().defaultValue(6)
-                    .withDescription("A firing alert resolves after this many consecutive clean points (30 min of 5-minute points); a flapping series that fires again within the cooldown re-opens the same episode (chosen by evaluate-nab --loo).");
+                    .withDescription("A firing alert resolves after this many consecutive clean points (30 min of 5-minute points), or when its series scores no point for twice this many steps (event time); a flapping series that fires again within the cooldown re-opens the same episode (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Duration> ALERT_COOLDOWN =
             ConfigOptions.key("patchcast.alert.cooldown").durationType().defaultValue(Duration.ofHours(8))

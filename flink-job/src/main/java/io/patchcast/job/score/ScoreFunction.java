@@ -19,10 +19,18 @@ import org.apache.flink.util.Collector;
 /**
  * Keyed by series: joins points (input 1) with the forecasts of their patches (input 2) through
  * {@link SeriesScorer}; scored points go out, alert transitions to {@link Tags#ALERTS}.
+ *
+ * <p>A firing alert whose series scores no point for {@link #QUIET_STEPS} times {@code
+ * recover-after} steps of event time (the watermark, driven by the other series) is resolved then
+ * ({@link AlertTracker#quiet}): a host that died mid-incident does not leave its alert open for ever.
+ * Not when the input ends (a drained stop, the end of bounded input): the series did not go quiet.
  */
 public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoint, ForecastResult, ScoredPoint> {
 
     private static final int METRIC_WINDOW = 1000;
+
+    /** A firing alert resolves after this many times recover-after steps without a scored point. */
+    static final int QUIET_STEPS = 2;
 
     private final ScoreConfig config;
     private final AlertPolicy policy;
@@ -75,7 +83,9 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
     @Override
     public void processElement1(PatchPoint p, Context ctx, Collector<ScoredPoint> out) throws Exception {
         ScoreState s = current();
+        s.stepMillis = p.stepMillis();
         scorer.onPoint(s, p, output(ctx, out));
+        quietTimer(s, ctx.timerService());
         state.update(s);
     }
 
@@ -83,6 +93,40 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
     public void processElement2(ForecastResult f, Context ctx, Collector<ScoredPoint> out) throws Exception {
         ScoreState s = current();
         scorer.onForecast(s, f, output(ctx, out));
+        quietTimer(s, ctx.timerService());
+        state.update(s);
+    }
+
+    /** One timer per firing series, at its newest scored point plus the quiet span; none otherwise. */
+    private void quietTimer(ScoreState s, org.apache.flink.streaming.api.TimerService timers) {
+        long due = s.alert != null && s.alert.firing && s.maxTimestamp != Long.MIN_VALUE && s.stepMillis > 0
+                ? s.maxTimestamp + QUIET_STEPS * (long) policy.recoverAfter() * s.stepMillis : Long.MIN_VALUE;
+        if (due == s.quietTimer) {
+            return;
+        }
+        if (s.quietTimer != Long.MIN_VALUE) {
+            timers.deleteEventTimeTimer(s.quietTimer);
+        }
+        if (due != Long.MIN_VALUE) {
+            timers.registerEventTimeTimer(due);
+        }
+        s.quietTimer = due;
+    }
+
+    @Override
+    public void onTimer(long ts, OnTimerContext ctx, Collector<ScoredPoint> out) throws Exception {
+        ScoreState s = state.value();
+        if (s == null || s.quietTimer != ts) {
+            return; // expired state, or a timer replaced meanwhile
+        }
+        s.quietTimer = Long.MIN_VALUE;
+        if (ctx.timerService().currentWatermark() != Long.MAX_VALUE) { // the end of input is not quiet
+            AlertEvent e = scorer.alerts().quiet(s.alert, ctx.getCurrentKey(), ts);
+            if (e != null) {
+                alerts.inc();
+                ctx.output(Tags.ALERTS, e);
+            }
+        }
         state.update(s);
     }
 

@@ -46,6 +46,14 @@ public class ScoreState {
      */
     public int sinceNovel = Integer.MAX_VALUE;
 
+    /** The series' step in ms as its last scored point gave it; 0 before the first. */
+    public long stepMillis;
+    /**
+     * Event time of the timer that resolves a firing alert if the series goes quiet ({@link
+     * ScoreFunction}); {@link Long#MIN_VALUE} when none is set.
+     */
+    public long quietTimer = Long.MIN_VALUE;
+
     public ScoreState() {}
 
     /**

@@ -32,6 +32,10 @@ public final class SeriesScorer {
         this.allowedLatenessMillis = allowedLatenessMillis;
     }
 
+    public AlertTracker alerts() {
+        return alerts;
+    }
+
     public ScoreState newState() {
         ScoreState s = new ScoreState();
         s.alert = alerts.newState();

@@ -16,6 +16,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.junit.jupiter.api.Test;
 
 class ScoreFunctionTest {
@@ -144,6 +145,66 @@ class ScoreFunctionTest {
                 assertThat(e.firing()).isTrue();
                 assertThat(e.episodeStart()).isEqualTo(PATCH);
             });
+        }
+    }
+
+    /** Fires the alert with two flagged points (2 of 3); the newest scored point is PATCH + STEP. */
+    static void fire(KeyedTwoInputStreamOperatorTestHarness<String, PatchPoint, ForecastResult, ScoredPoint> h)
+            throws Exception {
+        h.processElement2(forecast(), PATCH - STEP);
+        h.processElement1(pp(0, 30.0), PATCH);
+        h.processElement1(pp(1, 31.0), PATCH + STEP);
+        assertThat(alerts(h)).singleElement().satisfies(e -> assertThat(e.firing()).isTrue());
+    }
+
+    @Test
+    void aFiringAlertWhoseSeriesGoesQuietResolvesOnceTheWatermarkPassesTheQuietSpan() throws Exception {
+        // quiet span: 2 x recover-after (2) x step (1 s) = 4 s after the newest scored point
+        long due = PATCH + STEP + ScoreFunction.QUIET_STEPS * POLICY.recoverAfter() * STEP;
+        try (var h = opened()) {
+            fire(h);
+            h.processBothWatermarks(new Watermark(due - 1)); // other series move event time on
+            assertThat(alerts(h)).hasSize(1);
+            h.processBothWatermarks(new Watermark(due));
+            assertThat(alerts(h)).hasSize(2);
+            AlertEvent resolved = alerts(h).get(1);
+            assertThat(resolved.firing()).isFalse();
+            assertThat(resolved.timestamp()).isEqualTo(due);
+            assertThat(resolved.episodeStart()).isEqualTo(PATCH);
+            assertThat(resolved.episodeEnd()).isEqualTo(PATCH + STEP);
+            assertThat(h.numEventTimeTimers()).isZero();
+            // the series comes back flagged within the cooldown: the episode re-opens, merged
+            h.processElement1(pp(2, 30.0), PATCH + 2 * STEP);
+            h.processElement1(pp(3, 30.0), PATCH + 3 * STEP);
+            assertThat(alerts(h)).hasSize(3);
+            assertThat(alerts(h).get(2).firing()).isTrue();
+            assertThat(alerts(h).get(2).merged()).isTrue();
+        }
+    }
+
+    @Test
+    void aSeriesThatKeepsSendingIsNotQuietAndTheEndOfInputResolvesNothing() throws Exception {
+        try (var h = opened()) {
+            fire(h);
+            for (int i = 2; i < 16; i++) {
+                h.processElement1(pp(i, 30.0), PATCH + i * STEP); // still flagged, point after point
+                h.processBothWatermarks(new Watermark(PATCH + i * STEP));
+            }
+            assertThat(alerts(h)).hasSize(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1); // one timer per firing series, moved along
+            h.processBothWatermarks(new Watermark(Long.MAX_VALUE)); // a drained stop, the end of bounded input
+            assertThat(alerts(h)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aResolvedAlertLeavesNoQuietTimer() throws Exception {
+        try (var h = opened()) {
+            fire(h);
+            h.processElement1(pp(2, 10.0), PATCH + 2 * STEP);
+            h.processElement1(pp(3, 10.0), PATCH + 3 * STEP); // recover-after 2: resolved by clean points
+            assertThat(alerts(h)).hasSize(2);
+            assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 }
