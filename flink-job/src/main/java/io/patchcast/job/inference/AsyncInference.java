@@ -56,6 +56,10 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
 
+    /** Values near the float limit make the fallback fail for every patch of their series. */
+    private static final io.patchcast.models.api.LogThrottle FALLBACK_FAILED =
+            new io.patchcast.models.api.LogThrottle(Duration.ofMinutes(1));
+
     /**
      * A routed version no request asked for in this long, and in two patches of the slowest series
      * that asked for it, is unloaded (its weights freed).
@@ -80,6 +84,8 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     private final Duration loadRetry;
 
     private transient DefaultModel defaultModel;
+    /** Tasks asked and not answered yet, by identity (at most the async capacity). */
+    private transient java.util.Map<InferenceTask, Answer> inFlight;
     private transient BackgroundLoader<MicroBatcher> routed;
     private transient String routedKey;
     private transient Forecaster fallback;
@@ -119,6 +125,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     @Override
     public void open(OpenContext ctx) {
         fallback = new SeasonalNaiveForecaster();
+        inFlight = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
         String batcherKey = model + "|" + device + "|" + engineThreads + "|" + System.getProperty("patchcast.home", ".")
                 + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
         defaultModel = new DefaultModel(model, batcherKey, () -> new MicroBatcher(
@@ -146,8 +153,14 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             MicroBatcher b = d == null ? null : d.batcher();
             return b == null ? 0 : b.queued();
         });
-        g.gauge("modelLoads", () -> routed.loads());
-        g.gauge("modelLoadFailures", () -> routed.failures());
+        g.gauge("modelLoads", () -> {
+            BackgroundLoader<MicroBatcher> r = routed; // null once closed
+            return r == null ? 0 : r.loads();
+        });
+        g.gauge("modelLoadFailures", () -> {
+            BackgroundLoader<MicroBatcher> r = routed;
+            return r == null ? 0 : r.failures();
+        });
     }
 
     /** A version that cannot forecast the job's horizon fails its load (logged) instead of every call. */
@@ -160,6 +173,11 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             throw new IllegalArgumentException(msg);
         }
         return f;
+    }
+
+    /** The forecasts, fallbacks and timeouts counted so far; for tests. */
+    long[] counted() {
+        return new long[] {forecasts.getCount(), fallbacks.getCount(), timeouts.getCount()};
     }
 
     /** Whether the default model is loaded (else its forecasts fall back); for tests. */
@@ -194,8 +212,49 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         }
     }
 
+    /**
+     * One task's answer. Once Flink has answered a task with TIMEOUT ({@link #timeout}), what its
+     * model call yields later is not counted in the metrics: the records on the topic are the
+     * timeout's, and counting both would show a healthy throughput while the model falls behind.
+     */
+    private final class Answer {
+        final InferenceTask task;
+        final ResultFuture<ForecastResult> result;
+        volatile boolean timedOut;
+
+        Answer(InferenceTask task, ResultFuture<ForecastResult> result) {
+            this.task = task;
+            this.result = result;
+        }
+
+        void complete(List<ForecastResult> out) {
+            inFlight.remove(task);
+            result.complete(out);
+        }
+
+        void computed(BatchResult r) {
+            if (!timedOut) {
+                record(r);
+            }
+        }
+
+        void failed(Throwable err) {
+            if (!timedOut) {
+                countFallback(err);
+            }
+        }
+
+        void noModel() {
+            if (!timedOut) {
+                fallbacks.inc();
+            }
+        }
+    }
+
     @Override
     public void asyncInvoke(InferenceTask task, ResultFuture<ForecastResult> result) {
+        Answer answer = new Answer(task, result);
+        inFlight.put(task, answer);
         List<ModelRef> candidates = List.of(task.candidates());
         Duration wait = loadWait();
         if (task.isGroup()) {
@@ -203,24 +262,24 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             routed.firstReadyAwaiting(candidates, b -> b.forecaster().channels().equals(channels),
                     askInterval(task.requests()[0]), wait).thenAccept(s -> {
                         if (s != null) {
-                            forecastGroup(task, s.value(), result);
+                            forecastGroup(s.value(), answer);
                         } else {
-                            forecastEach(task, candidates, Duration.ZERO, result); // waited already
+                            forecastEach(candidates, Duration.ZERO, answer); // waited already
                         }
                     }).whenComplete((v, err) -> {
                         if (err != null) { // a bug, not a model failure: never leave the task unanswered
                             LOG.error("group forecast of {} failed; its channels fall back", task.requests()[0].seriesKey(), err);
-                            fallbacks.inc();
+                            answer.noModel();
                             List<ForecastResult> out = new ArrayList<>(task.requests().length);
                             for (InferenceRequest req : task.requests()) {
                                 out.add(fallbackResult(req, ForecastStatus.FALLBACK));
                             }
-                            result.complete(out);
+                            answer.complete(out);
                         }
                     });
             return;
         }
-        forecastEach(task, candidates, wait, result);
+        forecastEach(candidates, wait, answer);
     }
 
     /**
@@ -233,22 +292,22 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     }
 
     /** Each request of the task on its own: its first loaded single-series candidate, else the default model. */
-    private void forecastEach(InferenceTask task, List<ModelRef> candidates, Duration wait,
-            ResultFuture<ForecastResult> result) {
-        List<CompletableFuture<ForecastResult>> parts = new ArrayList<>(task.requests().length);
-        for (InferenceRequest req : task.requests()) {
-            parts.add(forecastOne(req, candidates, wait));
+    private void forecastEach(List<ModelRef> candidates, Duration wait, Answer answer) {
+        List<CompletableFuture<ForecastResult>> parts = new ArrayList<>(answer.task.requests().length);
+        for (InferenceRequest req : answer.task.requests()) {
+            parts.add(forecastOne(req, candidates, wait, answer));
         }
         CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((v, err) -> {
             List<ForecastResult> out = new ArrayList<>(parts.size());
             for (CompletableFuture<ForecastResult> p : parts) {
                 out.add(p.join()); // never exceptional: forecastOne falls back itself
             }
-            result.complete(out);
+            answer.complete(out);
         });
     }
 
-    private void forecastGroup(InferenceTask task, MicroBatcher batcher, ResultFuture<ForecastResult> result) {
+    private void forecastGroup(MicroBatcher batcher, Answer answer) {
+        InferenceTask task = answer.task;
         Forecaster model = batcher.forecaster();
         List<ForecastRequest> requests = new ArrayList<>(task.requests().length);
         for (InferenceRequest r : task.requests()) {
@@ -259,14 +318,14 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             for (int i = 0; i < task.requests().length; i++) {
                 InferenceRequest req = task.requests()[i];
                 if (err != null) {
-                    countFallback(err);
+                    answer.failed(err);
                     out.add(fallbackResult(req, ForecastStatus.FALLBACK));
                 } else {
-                    record(rs.get(i));
+                    answer.computed(rs.get(i));
                     out.add(toResult(req, rs.get(i).forecast(), model, ForecastStatus.OK));
                 }
             }
-            result.complete(out);
+            answer.complete(out);
         });
     }
 
@@ -275,32 +334,32 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
      * is loading), else the default model; never fails.
      */
     private CompletableFuture<ForecastResult> forecastOne(InferenceRequest req, List<ModelRef> candidates,
-            Duration wait) {
+            Duration wait, Answer answer) {
         DefaultModel defaults = defaultModel; // the continuation may run after close()
         CompletableFuture<BackgroundLoader.Served<MicroBatcher>> served = candidates.isEmpty()
                 ? CompletableFuture.completedFuture(null)
                 : routed.firstReadyAwaiting(candidates, b -> b.forecaster().channels().isEmpty(), askInterval(req), wait);
-        return served.thenCompose(s -> submit(req, s != null ? s.value() : defaults.batcher()))
+        return served.thenCompose(s -> submit(req, s != null ? s.value() : defaults.batcher(), answer))
                 .exceptionally(err -> {
                     LOG.error("forecast of {} failed before reaching a model; it falls back", req.seriesKey(), err);
-                    countFallback(err);
+                    answer.failed(err);
                     return fallbackResult(req, ForecastStatus.FALLBACK);
                 });
     }
 
     /** The request on {@code batcher}, or the fallback when there is none or the model call fails. */
-    private CompletableFuture<ForecastResult> submit(InferenceRequest req, MicroBatcher batcher) {
+    private CompletableFuture<ForecastResult> submit(InferenceRequest req, MicroBatcher batcher, Answer answer) {
         if (batcher == null) {
-            fallbacks.inc();
+            answer.noModel();
             return CompletableFuture.completedFuture(fallbackResult(req, ForecastStatus.FALLBACK));
         }
         Forecaster primary = batcher.forecaster();
         return batcher.submit(req.toForecastRequest()).handle((r, err) -> {
             if (err != null) {
-                countFallback(err);
+                answer.failed(err);
                 return fallbackResult(req, ForecastStatus.FALLBACK);
             }
-            record(r);
+            answer.computed(r);
             return toResult(req, r.forecast(), primary, ForecastStatus.OK);
         });
     }
@@ -329,6 +388,10 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
 
     @Override
     public void timeout(InferenceTask task, ResultFuture<ForecastResult> result) {
+        Answer answer = inFlight.remove(task);
+        if (answer != null) {
+            answer.timedOut = true; // its model call may still finish: not counted then
+        }
         List<ForecastResult> out = new ArrayList<>(task.requests().length);
         for (InferenceRequest req : task.requests()) {
             timeouts.inc();
@@ -350,8 +413,11 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         try {
             return fallback.forecast(List.of(req.toForecastRequest()), horizon).get(0);
         } catch (RuntimeException e) {
-            LOG.warn("{}: the fallback model failed on patch {} ({}); its forecast is the last observed value",
-                    req.seriesKey(), req.patchStart(), e.toString());
+            long more = FALLBACK_FAILED.tryAcquire();
+            if (more >= 0) {
+                LOG.warn("{}: the fallback model failed on patch {} ({}); its forecast is the last observed value{}",
+                        req.seriesKey(), req.patchStart(), e.toString(), io.patchcast.models.api.LogThrottle.more(more));
+            }
         }
         float last = 0f;
         for (int t = req.values().length - 1; t >= 0; t--) {

@@ -23,6 +23,10 @@ public final class MicroBatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
 
+    /** A model failing every call would log a line per request (one-at-a-time retries). */
+    private final io.patchcast.models.api.LogThrottle failureLog =
+            new io.patchcast.models.api.LogThrottle(Duration.ofMinutes(1));
+
     private record Pending(List<ForecastRequest> requests, long enqueued, CompletableFuture<List<BatchResult>> future) {}
 
     private final Forecaster forecaster;
@@ -193,7 +197,11 @@ public final class MicroBatcher implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             // an Error too (native link or out-of-memory in the model): keep the worker alive
-            LOG.warn("{}: model call for a batch of {} failed: {}", forecaster.name(), requests.size(), e.toString());
+            long more = failureLog.tryAcquire();
+            if (more >= 0) {
+                LOG.warn("{}: model call for a batch of {} failed: {}{}", forecaster.name(), requests.size(),
+                        e.toString(), io.patchcast.models.api.LogThrottle.more(more));
+            }
             if (batch.size() > 1 && running) {
                 // one bad unit must not fail the series it happened to share a batch with: each alone
                 for (Pending p : batch) {

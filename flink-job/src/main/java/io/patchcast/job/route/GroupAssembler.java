@@ -36,6 +36,9 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
     private transient MapState<Long, List<RoutedRequest>> pending;
     private transient Counter complete;
     private transient Counter incomplete;
+    private transient Counter lateMembers;
+    private transient io.patchcast.models.api.LogThrottle lateLog;
+    private transient io.patchcast.models.api.LogThrottle givenUpLog;
 
     public GroupAssembler(Duration wait) {
         if (wait.isNegative()) {
@@ -51,6 +54,9 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
         var g = getRuntimeContext().getMetricGroup().addGroup("patchcast");
         complete = g.counter("groupsComplete");
         incomplete = g.counter("groupsIncomplete");
+        lateMembers = g.counter("groupMembersLate");
+        lateLog = new io.patchcast.models.api.LogThrottle(java.time.Duration.ofMinutes(1));
+        givenUpLog = new io.patchcast.models.api.LogThrottle(java.time.Duration.ofMinutes(1));
     }
 
     @Override
@@ -58,9 +64,13 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
         long start = r.request().patchStart();
         long deadline = start + waitMillis;
         if (ctx.timerService().currentWatermark() >= deadline) {
-            LOG.warn("{} for patch {} arrived after its group was given up (watermark {}): forecast on its own",
-                    r.seriesKey(), start, ctx.timerService().currentWatermark());
-            incomplete.inc();
+            long more = lateLog.tryAcquire(); // a lagging channel would log every patch
+            if (more >= 0) {
+                LOG.warn("{} for patch {} arrived after its group was given up (watermark {}): forecast on its own{}",
+                        r.seriesKey(), start, ctx.timerService().currentWatermark(),
+                        io.patchcast.models.api.LogThrottle.more(more));
+            }
+            lateMembers.inc(); // its group, if any member came in time, was counted in groupsIncomplete
             out.collect(InferenceTask.single(r));
             return;
         }
@@ -101,9 +111,12 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
             List<RoutedRequest> members = e.getValue();
             List<String> missing = new ArrayList<>(Arrays.asList(members.get(0).channels()));
             members.forEach(m -> missing.remove(m.seriesKey()));
-            LOG.warn("group {} patch {}: {} of {} channels arrived within {} ms (missing {}); forecasting them on"
-                    + " their own", ctx.getCurrentKey().replace('\n', '|'), e.getKey(), members.size(),
-                    members.get(0).channels().length, waitMillis, missing);
+            long more = givenUpLog.tryAcquire(); // a dead channel would log every patch
+            if (more >= 0) {
+                LOG.warn("group {} patch {}: {} of {} channels arrived within {} ms (missing {}); forecasting them on"
+                        + " their own{}", ctx.getCurrentKey().replace('\n', '|'), e.getKey(), members.size(),
+                        members.get(0).channels().length, waitMillis, missing, io.patchcast.models.api.LogThrottle.more(more));
+            }
             incomplete.inc();
             for (RoutedRequest m : members) {
                 out.collect(InferenceTask.single(m));

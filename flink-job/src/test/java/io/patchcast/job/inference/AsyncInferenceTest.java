@@ -113,4 +113,26 @@ class AsyncInferenceTest {
             assertThat(out.get(1).status()).isEqualTo(ForecastStatus.OK);
         }
     }
+
+    @Test
+    void aForecastFinishedAfterFlinkAnsweredWithATimeoutIsNotCountedAsServed() throws Exception {
+        // the batch waits 500 ms to fill; Flink's own timeout (100 ms of the harness' clock) answers first
+        AsyncInference fn = AsyncInference.builder().setModel(ModelRegistry.SEASONAL_NAIVE)
+                .setMaxBatchDelay(Duration.ofMillis(500)).setTimeout(Duration.ofSeconds(60)).build();
+        try (var h = new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(
+                (AsyncFunction<InferenceTask, ForecastResult>) fn, 100, 16,
+                org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode.ORDERED),
+                TypeInformation.of(InferenceTask.class).createSerializer(new SerializerConfigImpl()))) {
+            h.open();
+            h.processElement(task("a", 0), 0);
+            h.setProcessingTime(h.getProcessingTime() + 100);
+            assertThat(fn.counted()[2]).isEqualTo(1); // answered with TIMEOUT
+            Thread.sleep(1_500); // the batch runs after its 500 ms delay; its result arrives well within this
+            // before: forecasts 1 as well, so the throughput metrics counted a forecast nobody received
+            assertThat(fn.counted()).containsExactly(0, 0, 1);
+            h.endInput();
+            assertThat(h.extractOutputValues()).singleElement()
+                    .satisfies(r -> assertThat(r.status()).isEqualTo(ForecastStatus.TIMEOUT));
+        }
+    }
 }

@@ -44,6 +44,10 @@ public final class MoiraiMoeForecaster implements Forecaster {
 
     private static final Logger LOG = LoggerFactory.getLogger(MoiraiMoeForecaster.class);
 
+    /** A series near the float limit overflows in every batch it is in. */
+    private final io.patchcast.models.api.LogThrottle clampLog =
+            new io.patchcast.models.api.LogThrottle(java.time.Duration.ofMinutes(1));
+
     /** The uni2ts eval default (cli/conf/eval/model/moirai_moe_1.0_R_*.yaml, README): 100. */
     public static final int DEFAULT_NUM_SAMPLES = 100;
 
@@ -293,13 +297,15 @@ public final class MoiraiMoeForecaster implements Forecaster {
             }
             clamped += clampNonFinite(quantiles[i], means[i]);
         }
-        if (clamped > 0) {
+        long more = clamped > 0 ? clampLog.tryAcquire() : -1;
+        if (more >= 0) {
             LOG.warn(
                     "{}: clamped {} non-finite quantiles/means to +-Float.MAX_VALUE (log-normal"
-                            + " overflow) in a batch of {}",
+                            + " overflow) in a batch of {}{}",
                     name,
                     clamped,
-                    b);
+                    b,
+                    io.patchcast.models.api.LogThrottle.more(more));
         }
         List<QuantileForecast> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
