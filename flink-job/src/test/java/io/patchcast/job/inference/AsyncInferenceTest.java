@@ -53,8 +53,14 @@ class AsyncInferenceTest {
     /** The function in Flink's async operator (ordered, 60 s timeout, capacity 16). */
     static OneInputStreamOperatorTestHarness<InferenceTask, ForecastResult> harness(AsyncInference fn)
             throws Exception {
+        return harness(fn, 60_000);
+    }
+
+    /** The same with the operator's timeout at {@code timeoutMs} of the harness' processing-time clock. */
+    static OneInputStreamOperatorTestHarness<InferenceTask, ForecastResult> harness(AsyncInference fn, long timeoutMs)
+            throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(
-                (AsyncFunction<InferenceTask, ForecastResult>) fn, 60_000, 16,
+                (AsyncFunction<InferenceTask, ForecastResult>) fn, timeoutMs, 16,
                 org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode.ORDERED),
                 TypeInformation.of(InferenceTask.class).createSerializer(new SerializerConfigImpl()));
     }
@@ -119,10 +125,7 @@ class AsyncInferenceTest {
         // the batch waits 500 ms to fill; Flink's own timeout (100 ms of the harness' clock) answers first
         AsyncInference fn = AsyncInference.builder().setModel(ModelRegistry.SEASONAL_NAIVE)
                 .setMaxBatchDelay(Duration.ofMillis(500)).setTimeout(Duration.ofSeconds(60)).build();
-        try (var h = new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(
-                (AsyncFunction<InferenceTask, ForecastResult>) fn, 100, 16,
-                org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode.ORDERED),
-                TypeInformation.of(InferenceTask.class).createSerializer(new SerializerConfigImpl()))) {
+        try (var h = harness(fn, 100)) {
             h.open();
             h.processElement(task("a", 0), 0);
             h.setProcessingTime(h.getProcessingTime() + 100);
