@@ -3,6 +3,7 @@ package io.patchcast.store;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.NativeEngine;
 import io.patchcast.models.calf.CalfArtifact;
 import io.patchcast.models.calf.CalfForecaster;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
@@ -73,6 +74,8 @@ public final class ModelRegistry {
                     "model '%s' is neither a built-in model (%s, %s) nor a model folder", spec, SEASONAL_NAIVE,
                     DEFAULT));
         }
+        // every model folder runs on PyTorch: load it first, so a JVM that cannot says why at once
+        NativeEngine.pytorch();
         try {
             String name;
             String version;
