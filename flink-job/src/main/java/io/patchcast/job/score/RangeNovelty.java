@@ -40,15 +40,12 @@ final class RangeNovelty {
 
     /** Whether {@code value} lies beyond the range seen before it; then adds it to the range. */
     boolean observe(ScoreState s, double value) {
-        if (Double.isNaN(s.rangeMin)) {
-            s.rangeMin = value;
-            s.rangeMax = value;
-            return false;
+        boolean novel = false;
+        if (!Double.isNaN(s.rangeMin)) {
+            double margin = tolerance * (s.rangeMax - s.rangeMin);
+            novel = s.rangeMax > s.rangeMin && (value > s.rangeMax + margin || value < s.rangeMin - margin);
         }
-        double margin = tolerance * (s.rangeMax - s.rangeMin);
-        boolean novel = s.rangeMax > s.rangeMin && (value > s.rangeMax + margin || value < s.rangeMin - margin);
-        s.rangeMin = Math.min(s.rangeMin, value);
-        s.rangeMax = Math.max(s.rangeMax, value);
+        widen(s, value);
         return novel;
     }
 }
