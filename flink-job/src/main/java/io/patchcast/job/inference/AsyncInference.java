@@ -4,6 +4,7 @@ import io.patchcast.job.config.PatchOptions;
 import io.patchcast.job.patch.InferenceRequest;
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.LogThrottle;
 import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.fallback.SeasonalNaiveForecaster;
 import io.patchcast.store.BackgroundLoader;
@@ -12,7 +13,10 @@ import io.patchcast.store.ModelRegistry;
 import io.patchcast.store.ModelStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +61,8 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInference.class);
 
     /** Values near the float limit make the fallback fail for every patch of their series. */
-    private static final io.patchcast.models.api.LogThrottle FALLBACK_FAILED =
-            new io.patchcast.models.api.LogThrottle(Duration.ofMinutes(1));
+    private static final LogThrottle FALLBACK_FAILED =
+            new LogThrottle(Duration.ofMinutes(1));
 
     /**
      * A routed version no request asked for in this long, and in two patches of the slowest series
@@ -85,7 +89,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
 
     private transient DefaultModel defaultModel;
     /** Tasks asked and not answered yet, by identity (at most the async capacity). */
-    private transient java.util.Map<InferenceTask, Answer> inFlight;
+    private transient Map<InferenceTask, Answer> inFlight;
     private transient BackgroundLoader<MicroBatcher> routed;
     private transient String routedKey;
     private transient Forecaster fallback;
@@ -125,7 +129,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     @Override
     public void open(OpenContext ctx) {
         fallback = new SeasonalNaiveForecaster();
-        inFlight = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+        inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
         String batcherKey = model + "|" + device + "|" + engineThreads + "|" + System.getProperty("patchcast.home", ".")
                 + "|" + maxBatchSize + "|" + maxBatchDelay + "|" + horizon + "|" + timeout;
         defaultModel = new DefaultModel(model, batcherKey, () -> new MicroBatcher(
@@ -416,7 +420,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             long more = FALLBACK_FAILED.tryAcquire();
             if (more >= 0) {
                 LOG.warn("{}: the fallback model failed on patch {} ({}); its forecast is the last observed value{}",
-                        req.seriesKey(), req.patchStart(), e.toString(), io.patchcast.models.api.LogThrottle.more(more));
+                        req.seriesKey(), req.patchStart(), e.toString(), LogThrottle.more(more));
             }
         }
         float last = 0f;

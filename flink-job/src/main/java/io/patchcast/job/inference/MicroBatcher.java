@@ -2,6 +2,7 @@ package io.patchcast.job.inference;
 
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.LogThrottle;
 import io.patchcast.models.api.QuantileForecast;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +25,8 @@ public final class MicroBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
 
     /** A model failing every call would log a line per request (one-at-a-time retries). */
-    private final io.patchcast.models.api.LogThrottle failureLog =
-            new io.patchcast.models.api.LogThrottle(Duration.ofMinutes(1));
+    private final LogThrottle failureLog =
+            new LogThrottle(Duration.ofMinutes(1));
 
     private record Pending(List<ForecastRequest> requests, long enqueued, CompletableFuture<List<BatchResult>> future) {}
 
@@ -200,7 +201,7 @@ public final class MicroBatcher implements AutoCloseable {
             long more = failureLog.tryAcquire();
             if (more >= 0) {
                 LOG.warn("{}: model call for a batch of {} failed: {}{}", forecaster.name(), requests.size(),
-                        e.toString(), io.patchcast.models.api.LogThrottle.more(more));
+                        e.toString(), LogThrottle.more(more));
             }
             if (batch.size() > 1 && running) {
                 // one bad unit must not fail the series it happened to share a batch with: each alone

@@ -2,6 +2,7 @@ package io.patchcast.job.route;
 
 import io.patchcast.job.inference.InferenceTask;
 import io.patchcast.job.patch.InferenceRequest;
+import io.patchcast.models.api.LogThrottle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,8 +38,8 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
     private transient Counter complete;
     private transient Counter incomplete;
     private transient Counter lateMembers;
-    private transient io.patchcast.models.api.LogThrottle lateLog;
-    private transient io.patchcast.models.api.LogThrottle givenUpLog;
+    private transient LogThrottle lateLog;
+    private transient LogThrottle givenUpLog;
 
     public GroupAssembler(Duration wait) {
         if (wait.isNegative()) {
@@ -55,8 +56,8 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
         complete = g.counter("groupsComplete");
         incomplete = g.counter("groupsIncomplete");
         lateMembers = g.counter("groupMembersLate");
-        lateLog = new io.patchcast.models.api.LogThrottle(java.time.Duration.ofMinutes(1));
-        givenUpLog = new io.patchcast.models.api.LogThrottle(java.time.Duration.ofMinutes(1));
+        lateLog = new LogThrottle(Duration.ofMinutes(1));
+        givenUpLog = new LogThrottle(Duration.ofMinutes(1));
     }
 
     @Override
@@ -68,7 +69,7 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
             if (more >= 0) {
                 LOG.warn("{} for patch {} arrived after its group was given up (watermark {}): forecast on its own{}",
                         r.seriesKey(), start, ctx.timerService().currentWatermark(),
-                        io.patchcast.models.api.LogThrottle.more(more));
+                        LogThrottle.more(more));
             }
             lateMembers.inc(); // its group, if any member came in time, was counted in groupsIncomplete
             out.collect(InferenceTask.single(r));
@@ -115,7 +116,7 @@ public final class GroupAssembler extends KeyedProcessFunction<String, RoutedReq
             if (more >= 0) {
                 LOG.warn("group {} patch {}: {} of {} channels arrived within {} ms (missing {}); forecasting them on"
                         + " their own{}", ctx.getCurrentKey().replace('\n', '|'), e.getKey(), members.size(),
-                        members.get(0).channels().length, waitMillis, missing, io.patchcast.models.api.LogThrottle.more(more));
+                        members.get(0).channels().length, waitMillis, missing, LogThrottle.more(more));
             }
             incomplete.inc();
             for (RoutedRequest m : members) {

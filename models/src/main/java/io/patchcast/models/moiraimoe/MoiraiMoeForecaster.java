@@ -5,6 +5,7 @@ import ai.djl.pytorch.jni.JniUtils;
 
 import io.patchcast.models.api.ForecastRequest;
 import io.patchcast.models.api.Forecaster;
+import io.patchcast.models.api.LogThrottle;
 import io.patchcast.models.api.QuantileForecast;
 import io.patchcast.models.api.QuantileGrid;
 import io.patchcast.models.distribution.Mixture;
@@ -45,8 +46,8 @@ public final class MoiraiMoeForecaster implements Forecaster {
     private static final Logger LOG = LoggerFactory.getLogger(MoiraiMoeForecaster.class);
 
     /** A series near the float limit overflows in every batch it is in. */
-    private final io.patchcast.models.api.LogThrottle clampLog =
-            new io.patchcast.models.api.LogThrottle(java.time.Duration.ofMinutes(1));
+    private final LogThrottle clampLog =
+            new LogThrottle(java.time.Duration.ofMinutes(1));
 
     /** The uni2ts eval default (cli/conf/eval/model/moirai_moe_1.0_R_*.yaml, README): 100. */
     public static final int DEFAULT_NUM_SAMPLES = 100;
@@ -305,7 +306,7 @@ public final class MoiraiMoeForecaster implements Forecaster {
                     name,
                     clamped,
                     b,
-                    io.patchcast.models.api.LogThrottle.more(more));
+                    LogThrottle.more(more));
         }
         List<QuantileForecast> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
