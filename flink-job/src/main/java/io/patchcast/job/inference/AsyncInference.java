@@ -14,6 +14,7 @@ import io.patchcast.store.ModelStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +100,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     private transient Counter timeouts;
     private transient Counter fallbacks;
     private transient Counter forecasts;
+    private transient MetricGroup metrics;
+    /** {@link #forecasts} per model version that computed them, made on first use. */
+    private transient Map<List<String>, Counter> forecastsByVersion;
 
     AsyncInference(Builder b) {
         this.model = b.model;
@@ -152,6 +156,8 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         fallbacks = g.counter("fallbacks", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
         forecasts = g.counter("forecasts", new org.apache.flink.metrics.ThreadSafeSimpleCounter());
         g.meter("forecastsPerSecond", new MeterView(forecasts));
+        metrics = g;
+        forecastsByVersion = new HashMap<>();
         g.gauge("queuedRequests", () -> {
             DefaultModel d = defaultModel; // null once closed
             MicroBatcher b = d == null ? null : d.batcher();
@@ -236,9 +242,9 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
             result.complete(out);
         }
 
-        void computed(BatchResult r) {
+        void computed(BatchResult r, Forecaster by) {
             if (!timedOut) {
-                record(r);
+                record(r, by);
             }
         }
 
@@ -325,7 +331,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
                     answer.failed(err);
                     out.add(fallbackResult(req, ForecastStatus.FALLBACK));
                 } else {
-                    answer.computed(rs.get(i));
+                    answer.computed(rs.get(i), model);
                     out.add(toResult(req, rs.get(i).forecast(), model, ForecastStatus.OK));
                 }
             }
@@ -363,7 +369,7 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
                 answer.failed(err);
                 return fallbackResult(req, ForecastStatus.FALLBACK);
             }
-            answer.computed(r);
+            answer.computed(r, primary);
             return toResult(req, r.forecast(), primary, ForecastStatus.OK);
         });
     }
@@ -383,11 +389,33 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
     }
 
     /** Called from the batchers' threads; the histograms are not thread-safe. */
-    private synchronized void record(BatchResult r) {
+    private synchronized void record(BatchResult r, Forecaster by) {
         batchSize.update(r.batchSize());
         queueWaitMs.update(r.queueWaitNanos() / 1_000_000);
         latencyMs.update(r.inferenceNanos() / 1_000_000);
         forecasts.inc();
+        forecastsOf(by).inc();
+    }
+
+    /**
+     * The forecasts one model version computed, with their rate (groups {@code patchcast.model.<name>.
+     * version.<version>}): how the load splits between the default model and routed versions, and
+     * whether a new version serves. Made on the version's first forecast; under {@link #record}'s lock.
+     */
+    private Counter forecastsOf(Forecaster model) {
+        return forecastsByVersion.computeIfAbsent(List.of(model.name(), model.version()), v -> {
+            MetricGroup g = metrics.addGroup("model", v.get(0)).addGroup("version", v.get(1));
+            Counter c = g.counter("forecasts");
+            g.meter("forecastsPerSecond", new MeterView(c));
+            return c;
+        });
+    }
+
+    /** The forecasts counted per model version so far, by "name@version"; for tests. */
+    synchronized Map<String, Long> countedByVersion() {
+        Map<String, Long> out = new HashMap<>();
+        forecastsByVersion.forEach((v, c) -> out.put(v.get(0) + "@" + v.get(1), c.getCount()));
+        return out;
     }
 
     @Override

@@ -95,6 +95,20 @@ class AsyncInferenceTest {
     }
 
     @Test
+    void forecastsAreCountedPerModelVersionThatComputedThem() throws Exception {
+        Path store = tmp.resolve("store");
+        tinyVersion(store.resolve(TINY.model()).resolve(TINY.version()));
+        AsyncInference fn = AsyncInference.builder().setModel(ModelRegistry.SEASONAL_NAIVE).setModelStore(store.toString())
+                .setPreload(List.of(TINY)).setEngineThreads(1).setTimeout(Duration.ofSeconds(60)).build();
+        List<ForecastResult> out = run(fn, List.of(task("a", 0, TINY), task("b", 0), task("c", 0, TINY),
+                task("a", 16 * 60_000L, TINY), task("b", 16 * 60_000L)));
+        assertThat(out).extracting(ForecastResult::status).containsOnly(ForecastStatus.OK);
+        String naive = ModelRegistry.SEASONAL_NAIVE + "@" + out.get(1).modelVersion();
+        assertThat(fn.countedByVersion()).containsOnly(Map.entry("tiny@1", 3L), Map.entry(naive, 2L));
+        assertThat(fn.counted()).containsExactly(5, 0, 0); // the per-job totals agree
+    }
+
+    @Test
     void aDefaultModelMissingAtStartTakesOverOnceItCanBeLoaded() throws Exception {
         Path later = tmp.resolve("later");
         AsyncInference fn = AsyncInference.builder().setModel(later.toString()).setEngineThreads(1)
