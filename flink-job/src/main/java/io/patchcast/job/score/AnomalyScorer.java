@@ -71,9 +71,11 @@ public final class AnomalyScorer {
             tail = 1.0; // unreachable for finite values; never emit NaN
         }
         double score;
+        boolean historyWarmup = false;
         if (likelihood != null) {
             boolean warm = s.historyCount < ScoreConfig.MIN_HISTORY;
             score = likelihood.update(s, p.timestamp(), tail);
+            historyWarmup = s.historyCount <= ScoreConfig.MIN_HISTORY; // the likelihood did not score it
             if (novel && !warm) {
                 if (s.sinceNovel > noveltyHold) {
                     score = 1.0;
@@ -85,6 +87,6 @@ public final class AnomalyScorer {
         }
         boolean flagged = likelihood != null ? score >= threshold : p.value() < lower || p.value() > upper;
         return new ScoredPoint(p.seriesKey(), p.timestamp(), p.value(), d.quantile(0.5), lower, upper,
-                level, score, flagged, false, f.model(), f.modelVersion());
+                level, score, flagged, false, f.model(), f.modelVersion(), historyWarmup);
     }
 }

@@ -140,8 +140,10 @@ public final class ScoreFunction extends KeyedCoProcessFunction<String, PatchPoi
             @Override
             public void scored(ScoredPoint p, boolean alertFiring) {
                 scored.inc();
-                if (!p.warmup()) {
+                if (p.scoredPastWarmup()) {
                     flagRate.add(p.flagged());
+                }
+                if (!p.warmup()) {
                     coverage.add(p.insideInterval());
                     coverageOf(p.model()).add(p.insideInterval());
                 }

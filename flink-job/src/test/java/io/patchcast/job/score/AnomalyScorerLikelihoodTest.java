@@ -43,4 +43,25 @@ class AnomalyScorerLikelihoodTest {
         assertThat(second.score()).isGreaterThanOrEqualTo(0.3).isLessThan(1.0);
         assertThat(second.flagged()).isTrue();
     }
+
+    @Test
+    void exactlyTheFirstMinHistoryScoredPointsAreInTheHistoryWarmUp() {
+        AnomalyScorer a = new AnomalyScorer(CONFIG);
+        ScoreState s = new ScoreState();
+        for (int i = 0; i < ScoreConfig.MIN_HISTORY; i++) {
+            ScoredPoint p = score(a, s, 30.0); // far out: would score high if scored
+            assertThat(p.historyWarmup()).as("point %d", i).isTrue();
+            assertThat(p.warmup()).isFalse(); // a forecast covered it
+            assertThat(p.scoredPastWarmup()).isFalse();
+            assertThat(p.score()).isZero();
+        }
+        ScoredPoint next = score(a, s, 10.0);
+        assertThat(next.historyWarmup()).isFalse();
+        assertThat(next.scoredPastWarmup()).isTrue();
+        // with TAIL there is no history to build: scored from the first covered point
+        ScoredPoint tail = new AnomalyScorer(ScoreConfig.tail(0.99)).score(new ScoreState(),
+                SeriesScorerTest.pp(PATCH, 0, 30.0, true), SeriesScorerTest.forecast(PATCH));
+        assertThat(tail.historyWarmup()).isFalse();
+        assertThat(tail.flagged()).isTrue();
+    }
 }
