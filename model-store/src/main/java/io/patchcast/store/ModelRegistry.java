@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * checkpoint ({@code config.json} + {@code model.safetensors}, e.g. Salesforce/moirai-moe-1.0-R-small,
  * loaded unchanged): both files' SHA-256 are computed, logged, and become its version, so the random
  * draws of a forecast are tied to the exact model that produced it. A manifest must list every file
- * the model loads.
+ * the model loads. A file that changed between its digest and the end of the load (a version copied
+ * over one being loaded) fails the load ({@link FileStamps}), which is retried like any failed load.
  */
 public final class ModelRegistry {
 
@@ -80,8 +82,11 @@ public final class ModelRegistry {
             String name;
             String version;
             String type;
+            FileStamps stamps; // taken before the digests; the load must read those very files
             if (Files.isRegularFile(dir.resolve(Manifest.FILE))) {
-                Manifest m = ModelArtifact.verify(dir).manifest();
+                ModelArtifact.Stamped verified = ModelArtifact.verifyStamped(dir);
+                Manifest m = verified.artifact().manifest();
+                stamps = verified.stamps();
                 name = m.name();
                 version = m.version();
                 type = m.type();
@@ -93,6 +98,7 @@ public final class ModelRegistry {
             } else {
                 requireFile(dir, CONFIG);
                 requireFile(dir, WEIGHTS);
+                stamps = FileStamps.of(dir, List.of(CONFIG, WEIGHTS));
                 String sha = Sha256.of(dir.resolve(WEIGHTS));
                 String configSha = Sha256.of(dir.resolve(CONFIG));
                 name = dir.toAbsolutePath().normalize().getFileName().toString();
@@ -104,29 +110,32 @@ public final class ModelRegistry {
                         dir, Manifest.FILE, CONFIG, configSha, WEIGHTS, sha);
             }
             if (CALF.equals(type)) {
-                NDManager manager = NDManager.newBaseManager(device(device));
-                CalfForecaster f;
-                try {
-                    f = CalfArtifact.load(dir, name, version, manager);
-                } catch (IOException | RuntimeException e) {
-                    manager.close(); // the tensors read before the failure; a retried load would leak them
-                    throw e;
-                }
-                LOG.info("model {}@{} loaded: CALF over channels {}", name, version, f.channels());
-                return f;
+                String calfName = name;
+                String calfVersion = version;
+                return stamps.loadUnchanged(() -> {
+                    NDManager manager = NDManager.newBaseManager(device(device));
+                    CalfForecaster f;
+                    try {
+                        f = CalfArtifact.load(dir, calfName, calfVersion, manager);
+                    } catch (IOException | RuntimeException e) {
+                        manager.close(); // the tensors read before the failure; a retried load would leak them
+                        throw e;
+                    }
+                    LOG.info("model {}@{} loaded: CALF over channels {}", calfName, calfVersion, f.channels());
+                    return f;
+                });
             }
             if (!MOIRAI_MOE.equals(type)) {
                 throw new IllegalArgumentException(String.format(
                         "%s: model type '%s' (%s@%s) is not supported by this build (supported: %s, %s)",
                         dir, type, name, version, MOIRAI_MOE, CALF));
             }
-            return MoiraiMoeForecaster.builder()
+            return stamps.loadUnchanged(MoiraiMoeForecaster.builder()
                     .setCheckpoint(dir)
                     .setName(name)
                     .setVersion(version)
                     .setDevice(device(device))
-                    .setEngineThreads(engineThreads)
-                    .build();
+                    .setEngineThreads(engineThreads)::build);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
