@@ -49,15 +49,24 @@ class SafetensorsReaderTest {
     void readsFixtureCheckpointWithF64Centroids() throws IOException {
         try (SafetensorsReader r =
                 SafetensorsReader.open(FIXTURES.resolve("model/model.safetensors"))) {
+            MoiraiMoEConfig cfg = MoiraiMoEConfig.load(FIXTURES.resolve("model/config.json"));
             TensorInfo c =
-                    r.requireShape("encoder.centroid", "(num_layers, 32, d_model)", 2, 32, 128);
+                    r.requireShape(
+                            "encoder.centroid",
+                            "(num_layers, 32, d_model)",
+                            cfg.numLayers(),
+                            32,
+                            cfg.dModel());
             assertThat(c.dtype()).isEqualTo(SafetensorsDType.F64);
             double[] d = r.doubles("encoder.centroid");
             float[] f = r.floats("encoder.centroid");
             for (int i = 0; i < d.length; i++) {
                 assertThat(f[i]).isEqualTo((float) d[i]);
             }
-            assertThat(r.tensors()).hasSize(2 * 105 + 26);
+            // per layer: 32 experts x 3 weights, 4 attention projections, 2 QK-norms, 2 norms,
+            // the variate attention bias; besides: centroids, final norm, input projections
+            // (in, res, feat) and the mixture head
+            assertThat(r.tensors()).hasSize(cfg.numLayers() * 105 + 26);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.patchcast.models.distribution.Mixture;
+import io.patchcast.models.io.MoiraiMoEConfig;
 import io.patchcast.models.io.ModelFormatException;
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.SafetensorsWriter;
@@ -57,10 +58,11 @@ class MoiraiMoEModuleTest {
     @Test
     void wrongShapeFailsNamingKeyAndShapes() throws IOException {
         Path ckpt = copyCheckpoint(null, false, "encoder.layers.0.self_attn.q_proj.weight");
+        int d = MoiraiMoEConfig.load(MODEL.resolve("config.json")).dModel();
         assertThatThrownBy(() -> MoiraiMoEModule.load(ckpt, null))
                 .hasMessageContaining(
                         "'encoder.layers.0.self_attn.q_proj.weight' has shape"
-                                + " [16384], expected [128, 128]");
+                                + " [" + d * d + "], expected [" + d + ", " + d + "]");
     }
 
     @Test
