@@ -39,7 +39,12 @@ final class VerifyMoiraiCommand implements Callable<Integer> {
         MoiraiMoEVerifier.Report report = MoiraiMoEVerifier.verify(fixtures, dev);
         out.print(report.summary());
         for (MoiraiMoEVerifier.CaseReport c : report.cases()) {
-            out.printf("case %s: worst deterministic |diff| %.3g %s%n", c.name(), c.worstDeterministicAbs(),
+            MoiraiMoEVerifier.TensorCheck w = c.worstDeterministic();
+            String where = Double.isFinite(w.worstUlps())
+                    ? String.format(" (%s, reference %.6g: %.2g float32 ulp)", w.tensor(), w.worstAbsExpected(),
+                            w.worstUlps())
+                    : "";
+            out.printf("case %s: worst deterministic |diff| %.3g%s %s%n", c.name(), c.worstDeterministicAbs(), where,
                     c.pass() ? "PASS" : "FAIL");
         }
         out.println(report.pass() ? "PASS" : "FAIL");

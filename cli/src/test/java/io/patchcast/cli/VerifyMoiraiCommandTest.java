@@ -21,6 +21,12 @@ class VerifyMoiraiCommandTest {
         ScoreCommandTest.Out r = ScoreCommandTest.run("verify-moirai", "--fixtures", FIXTURES.toString());
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("case uni_seasonal: worst deterministic").endsWith("PASS\n");
+        // each case line places its worst difference: the tensor, the reference value there, and the
+        // difference in float32 units in the last place (1e-4 is below float32's spacing from 1024 on)
+        assertThat(r.out().lines().filter(l -> l.startsWith("case ")))
+                .isNotEmpty()
+                .allMatch(l -> l.matches("case \\S+: worst deterministic \\|diff\\| \\S+ \\(call\\d+\\.\\S+, reference \\S+:"
+                        + " \\S+ float32 ulp\\) PASS"), "placed");
     }
 
     @Test

@@ -86,6 +86,7 @@ class FixtureChecks {
         double worst = 0;
         double worstRatio = -1;
         int wi = 0;
+        int wa = 0; // where the largest absolute difference is
         long bad = 0;
         for (int i = 0; i < exp.length; i++) {
             double e = exp[i];
@@ -109,7 +110,10 @@ class FixtureChecks {
                 wi = i;
             }
             if (Double.isFinite(err)) {
-                worst = Math.max(worst, err);
+                if (err > worst) {
+                    worst = err;
+                    wa = i;
+                }
             } else {
                 worst = Double.POSITIVE_INFINITY;
             }
@@ -125,7 +129,8 @@ class FixtureChecks {
                         atol + rtol * Math.abs(exp[wi]),
                         exp.length,
                         bad,
-                        note));
+                        note,
+                        Double.isFinite(worst) ? exp[wa] : Double.NaN));
     }
 
     static String index(long[] shape, int flat) {

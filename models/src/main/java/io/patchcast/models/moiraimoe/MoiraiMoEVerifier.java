@@ -56,7 +56,23 @@ public final class MoiraiMoEVerifier {
             double tolerance,
             long count,
             long failures,
-            String note) {
+            String note,
+            double worstAbsExpected) {
+
+        /** A check without a worst element to place (statistics, expert ids, failures). */
+        public TensorCheck(String tensor, boolean pass, double worstAbs, String worstAt, double expected,
+                double actual, double tolerance, long count, long failures, String note) {
+            this(tensor, pass, worstAbs, worstAt, expected, actual, tolerance, count, failures, note, Double.NaN);
+        }
+
+        /**
+         * The largest absolute difference in units in the last place of float32 at the reference
+         * value where it occurs (the reference is float32: 1e-4 is below its resolution from 1024
+         * on); NaN when not placed.
+         */
+        public double worstUlps() {
+            return Double.isFinite(worstAbsExpected) ? worstAbs / Math.ulp((float) worstAbsExpected) : Double.NaN;
+        }
 
         @Override
         public String toString() {
