@@ -18,10 +18,35 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+/**
+ * The served CALF against the fixture's reference outputs; the window lengths and the channel count
+ * come from the fixture ({@code input.x} is (B, L, M), {@code outputs_time} (B, H, M)), so the tests
+ * hold for any fixture set made by calf-fixtures.py.
+ */
 class CalfForecasterTest {
 
     static final Path FIXTURES = CalfParityTest.FIXTURES;
-    static final List<String> CHANNELS = List.of("cpu", "mem", "disk");
+    /** Context length L, horizon H and channels M of the fixture. */
+    static final int L;
+    static final int H;
+    static final int M;
+    static final List<String> CHANNELS;
+
+    static {
+        try (SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"))) {
+            long[] x = inf.info("input.x").shape();
+            L = (int) x[1];
+            M = (int) x[2];
+            H = (int) inf.info("outputs_time").shape()[1];
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<String> names = new ArrayList<>(List.of("cpu", "mem", "disk"));
+        for (int ch = names.size(); ch < M; ch++) {
+            names.add("ch" + ch);
+        }
+        CHANNELS = List.copyOf(names.subList(0, M));
+    }
 
     private static CalfForecaster forecaster(NDManager root, ConformalResiduals res) throws Exception {
         return forecaster(root, res, "model.safetensors");
@@ -52,25 +77,26 @@ class CalfForecasterTest {
     void forecastIsTheReferenceOutputsTimeForEachGroup() throws Exception {
         try (NDManager root = NDManager.newBaseManager();
                 SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
-                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24))) {
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(M, H))) {
             float[] x = inf.floats("input.x");
-            float[] expected = inf.floats("outputs_time"); // (2, 24, 3)
-            List<ForecastRequest> batch = new ArrayList<>(group(x, 0, 96, 3));
-            batch.addAll(group(x, 1, 96, 3));
-            List<QuantileForecast> out = f.forecast(batch, 24);
-            assertThat(out).hasSize(6);
-            for (int i = 0; i < 6; i++) {
-                for (int h = 0; h < 24; h++) {
-                    float e = expected[((i / 3) * 24 + h) * 3 + i % 3];
+            float[] expected = inf.floats("outputs_time"); // (B, H, M)
+            List<ForecastRequest> batch = new ArrayList<>(group(x, 0, L, M));
+            batch.addAll(group(x, 1, L, M));
+            List<QuantileForecast> out = f.forecast(batch, H);
+            assertThat(out).hasSize(2 * M);
+            for (int i = 0; i < 2 * M; i++) {
+                for (int h = 0; h < H; h++) {
+                    float e = expected[((i / M) * H + h) * M + i % M];
                     assertThat(out.get(i).mean()[h]).isCloseTo(e, within(1e-4f));
                     assertThat(out.get(i).quantiles()[h * QuantileGrid.size()]).isEqualTo(out.get(i).mean()[h]);
                 }
             }
             // the second group alone gives the same forecast; a shorter horizon is a prefix
-            List<QuantileForecast> alone = f.forecast(group(x, 1, 96, 3), 5);
-            for (int ch = 0; ch < 3; ch++) {
-                for (int h = 0; h < 5; h++) {
-                    assertThat(alone.get(ch).mean()[h]).isCloseTo(out.get(3 + ch).mean()[h], within(1e-5f));
+            int shorter = Math.min(5, H);
+            List<QuantileForecast> alone = f.forecast(group(x, 1, L, M), shorter);
+            for (int ch = 0; ch < M; ch++) {
+                for (int h = 0; h < shorter; h++) {
+                    assertThat(alone.get(ch).mean()[h]).isCloseTo(out.get(M + ch).mean()[h], within(1e-5f));
                 }
             }
         }
@@ -80,12 +106,12 @@ class CalfForecasterTest {
     void unmergedCheckpointIsMergedForServingWithTheSameForecast() throws Exception {
         try (NDManager root = NDManager.newBaseManager();
                 SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
-                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24), "model_unmerged.safetensors")) {
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(M, H), "model_unmerged.safetensors")) {
             float[] expected = inf.floats("outputs_time");
-            List<QuantileForecast> out = f.forecast(group(inf.floats("input.x"), 1, 96, 3), 24);
-            for (int ch = 0; ch < 3; ch++) {
-                for (int h = 0; h < 24; h++) {
-                    assertThat(out.get(ch).mean()[h]).isCloseTo(expected[(24 + h) * 3 + ch], within(1e-4f));
+            List<QuantileForecast> out = f.forecast(group(inf.floats("input.x"), 1, L, M), H);
+            for (int ch = 0; ch < M; ch++) {
+                for (int h = 0; h < H; h++) {
+                    assertThat(out.get(ch).mean()[h]).isCloseTo(expected[(H + h) * M + ch], within(1e-4f));
                 }
             }
         }
@@ -95,12 +121,13 @@ class CalfForecasterTest {
     void rejectsBatchesThatAreNotWholeGroupsInChannelOrder() throws Exception {
         try (NDManager root = NDManager.newBaseManager();
                 SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
-                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24))) {
-            List<ForecastRequest> g = group(inf.floats("input.x"), 0, 96, 3);
-            assertThatThrownBy(() -> f.forecast(g.subList(0, 2), 4)).hasMessageContaining("whole groups");
-            List<ForecastRequest> swapped = List.of(g.get(1), g.get(0), g.get(2));
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(M, H))) {
+            List<ForecastRequest> g = group(inf.floats("input.x"), 0, L, M);
+            assertThatThrownBy(() -> f.forecast(g.subList(0, M - 1), 4)).hasMessageContaining("whole groups");
+            List<ForecastRequest> swapped = new ArrayList<>(g);
+            java.util.Collections.swap(swapped, 0, 1);
             assertThatThrownBy(() -> f.forecast(swapped, 4)).hasMessageContaining("expected channel 0 'cpu'");
-            assertThatThrownBy(() -> f.forecast(g, 25)).hasMessageContaining("pred_len 24");
+            assertThatThrownBy(() -> f.forecast(g, H + 1)).hasMessageContaining("pred_len " + H);
         }
     }
 
@@ -108,12 +135,12 @@ class CalfForecasterTest {
     void repeatedForecastsLeaveNoArraysBehind() throws Exception {
         try (NDManager root = NDManager.newBaseManager();
                 SafetensorsReader inf = SafetensorsReader.open(FIXTURES.resolve("inference.safetensors"));
-                CalfForecaster f = forecaster(root, ConformalResiduals.none(3, 24))) {
-            List<ForecastRequest> g = group(inf.floats("input.x"), 0, 96, 3);
-            f.forecast(g, 24);
+                CalfForecaster f = forecaster(root, ConformalResiduals.none(M, H))) {
+            List<ForecastRequest> g = group(inf.floats("input.x"), 0, L, M);
+            f.forecast(g, H);
             int before = root.getManagedArrays().size();
             for (int i = 0; i < 20; i++) {
-                f.forecast(g, 24);
+                f.forecast(g, H);
             }
             assertThat(root.getManagedArrays().size()).isEqualTo(before);
         }
@@ -133,10 +160,10 @@ class CalfForecasterTest {
 
     @Test
     void intervalsComeFromTheSeriesOwnRollingBacktests() throws Exception {
-        int len = 96 + 16 * 12; // 12 rolling windows
+        int len = L + 16 * 12; // 12 rolling windows
         List<ForecastRequest> g = new ArrayList<>();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
-        for (int ch = 0; ch < 3; ch++) {
+        for (int ch = 0; ch < M; ch++) {
             float[] v = new float[len];
             boolean[] o = new boolean[len];
             for (int t = 0; t < len; t++) {
@@ -145,16 +172,16 @@ class CalfForecasterTest {
             }
             g.add(new ForecastRequest(CHANNELS.get(ch), 0L, v, o));
         }
-        int h = 8;
+        int h = Math.min(8, H);
         // the stored calibration: wide, so the tail levels show where it widens the rolling ones
-        float[] wide = new float[3 * 24 * QuantileGrid.size()];
+        float[] wide = new float[M * H * QuantileGrid.size()];
         for (int i = 0; i < wide.length; i++) {
             wide[i] = (float) ((QuantileGrid.level(i % QuantileGrid.size()) - 0.5) * 100);
         }
-        ConformalResiduals stored = new ConformalResiduals(3, 24, wide);
+        ConformalResiduals stored = new ConformalResiduals(M, H, wide);
         try (NDManager root = NDManager.newBaseManager(); CalfForecaster f = forecaster(root, stored)) {
             List<QuantileForecast> out = f.forecast(g, h);
-            for (int ch = 0; ch < 3; ch++) {
+            for (int ch = 0; ch < M; ch++) {
                 float[][] res = new float[h][CalfForecaster.MAX_CALIBRATION_WINDOWS];
                 int[] counts = new int[h];
                 for (int k = 1; k <= 12; k++) {
