@@ -2,6 +2,9 @@ package io.patchcast.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.patchcast.store.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,5 +58,56 @@ class VerifyMoiraiCommandTest {
         ScoreCommandTest.Out r = ScoreCommandTest.run("verify-moirai", "--fixtures", copy.toString());
         assertThat(r.code()).as(r.out()).isEqualTo(1);
         assertThat(r.out()).contains("FAIL");
+    }
+
+    /**
+     * Fixtures made from a checkpoint ({@code moirai-moe-fixtures.py --checkpoint}) have no model/ and
+     * name the checkpoint's SHA-256 in manifest.json; made here from the shipped set, one case.
+     */
+    Path checkpointFixtures() throws Exception {
+        Path copy = tmp.resolve("from-checkpoint");
+        Files.createDirectories(copy);
+        for (String f : new String[] {"case_uni_short.json", "case_uni_short.safetensors"}) {
+            Files.copy(FIXTURES.resolve(f), copy.resolve(f));
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest =
+                (ObjectNode) json.readTree(FIXTURES.resolve("manifest.json").toFile());
+        manifest.put("model_source", "checkpoint /somewhere/moirai-moe-1.0-R-small");
+        manifest.put("checkpoint_sha256", Sha256.of(FIXTURES.resolve("model/model.safetensors")));
+        manifest.remove("model_tensors");
+        json.writeValue(copy.resolve("manifest.json").toFile(), manifest);
+        return copy;
+    }
+
+    @Test
+    void fixturesMadeFromACheckpointAreVerifiedWithThatCheckpoint() throws Exception {
+        Path fx = checkpointFixtures();
+        String sha = Sha256.of(FIXTURES.resolve("model/model.safetensors"));
+        // without it: a usage error that says what to give
+        ScoreCommandTest.Out none = ScoreCommandTest.run("verify-moirai", "--fixtures", fx.toString());
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("--checkpoint DIR").contains(sha);
+        // the checkpoint it was made from: verified
+        ScoreCommandTest.Out ok = ScoreCommandTest.run("verify-moirai", "--fixtures", fx.toString(), "--checkpoint",
+                FIXTURES.resolve("model").toString());
+        assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
+        assertThat(ok.out()).contains("case uni_short: worst deterministic").endsWith("PASS\n");
+        // another checkpoint: refused before anything is compared
+        Path other = tmp.resolve("other");
+        Files.createDirectories(other);
+        Files.copy(FIXTURES.resolve("model/config.json"), other.resolve("config.json"));
+        byte[] w = Files.readAllBytes(FIXTURES.resolve("model/model.safetensors"));
+        w[w.length - 1] ^= 1;
+        Files.write(other.resolve("model.safetensors"), w);
+        ScoreCommandTest.Out wrong = ScoreCommandTest.run("verify-moirai", "--fixtures", fx.toString(), "--checkpoint",
+                other.toString());
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("the fixtures were made from a checkpoint with " + sha);
+        // fixtures with their own model/ name no checkpoint: --checkpoint is a usage error there
+        ScoreCommandTest.Out own = ScoreCommandTest.run("verify-moirai", "--fixtures", FIXTURES.toString(),
+                "--checkpoint", FIXTURES.resolve("model").toString());
+        assertThat(own.code()).isEqualTo(2);
+        assertThat(own.err()).contains("not made from a checkpoint").contains("verify them with their model/");
     }
 }

@@ -158,6 +158,14 @@ public final class MoiraiMoEVerifier {
 
     /** Verifies every case in {@code fixtures} with the model in {@code fixtures/model}. */
     public static Report verify(Path fixtures, Device device) throws IOException {
+        return verify(fixtures, fixtures.resolve("model"), device);
+    }
+
+    /**
+     * Verifies every case in {@code fixtures} with the model in {@code model} (config.json and
+     * model.safetensors): the fixtures' own {@code model/}, or the checkpoint they were made from.
+     */
+    public static Report verify(Path fixtures, Path model, Device device) throws IOException {
         List<Path> cases;
         try (Stream<Path> s = Files.list(fixtures)) {
             cases =
@@ -169,7 +177,7 @@ public final class MoiraiMoEVerifier {
             throw new IOException(fixtures + ": no case_*.json fixtures");
         }
         List<CaseReport> reports = new ArrayList<>();
-        try (MoiraiMoEModule module = MoiraiMoEModule.load(fixtures.resolve("model"), device)) {
+        try (MoiraiMoEModule module = MoiraiMoEModule.load(model, device)) {
             for (Path json : cases) {
                 reports.add(verifyCase(module, json));
             }
