@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.patchcast.models.moiraimoe.MoiraiMoEVerifier;
 import io.patchcast.store.Sha256;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ final class VerifyMoiraiCommand implements Callable<Integer> {
     }
 
     /** The model folder to verify with, or null after saying why there is none. */
-    private Path model() throws java.io.IOException {
+    private Path model() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         Path manifest = fixtures.resolve("manifest.json");
         String expected = null;
