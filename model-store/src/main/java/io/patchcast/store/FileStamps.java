@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * weights loaded under the verified digest. A file renamed into place is another file, and a file
  * rewritten in place changes its size or modification time; a rewrite that keeps both (same size,
  * within the file system's time granularity) is not seen. Write new versions aside and rename them
- * into place (README, Routing), and a load never sees a changed file.
+ * into place (README, Models), and a load never sees a changed file.
  */
 final class FileStamps {
 
