@@ -34,13 +34,16 @@ final class NabLeaveOneOut {
     static final int[] HISTORIES = {1000, 3000, 8000};
     static final Duration[] SEASONAL_TOLERANCES = {Duration.ZERO, Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2)};
     /**
-     * The novelty rules {range tolerance, level tolerance, novelty hold}: none (first, so it wins
-     * ties), the range rule at HTM's tolerance, and the range and level rules (level window 48,
-     * tolerance 0.1) with no hold (every point a rule fires on scores 1) or a hold of 24 or 96 points;
-     * the tolerances are not tuned here.
+     * The novelty rules {range tolerance, level tolerance, novelty hold, shape tolerance}: none
+     * (first, so it wins ties), the range rule at HTM's tolerance, the range and level rules (level
+     * window 48, tolerance 0.1) with no hold (every point a rule fires on scores 1) or a hold of 24
+     * or 96 points, and those two rules with the shape rule (window 12, tolerance 0.1) with no hold or
+     * a hold of 24; the tolerances and windows are not tuned here.
      */
-    static final double[][] NOVELTY = {{0, 0, 0}, {0.05, 0, 0}, {0.05, 0.1, 0}, {0.05, 0.1, 24}, {0.05, 0.1, 96}};
+    static final double[][] NOVELTY = {{0, 0, 0, 0}, {0.05, 0, 0, 0}, {0.05, 0.1, 0, 0}, {0.05, 0.1, 24, 0},
+        {0.05, 0.1, 96, 0}, {0.05, 0.1, 0, 0.1}, {0.05, 0.1, 24, 0.1}};
     static final int LEVEL_WINDOW = 48;
+    static final int SHAPE_WINDOW = 12;
     static final double[] THRESHOLDS = {0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70};
     static final int[][] K_OF_N = {{1, 1}, {2, 3}, {3, 5}};
     static final int[] RECOVER_AFTER = {6, 24, 72};
@@ -48,11 +51,11 @@ final class NabLeaveOneOut {
 
     /** One point of the grid. */
     record Params(int shortWindow, int history, Duration seasonalTolerance, double rangeTolerance, double levelTolerance,
-            int noveltyHold, double threshold, AlertPolicy policy) {
+            double shapeTolerance, int noveltyHold, double threshold, AlertPolicy policy) {
         String describe() {
             return String.format(Locale.ROOT, "short-window=%d history=%d seasonal-tolerance=%s range-tolerance=%s level-tolerance=%s "
-                    + "novelty-hold=%d threshold=%.2f k=%d n=%d recover-after=%d cooldown=%s",
-                    shortWindow, history, seasonalTolerance, rangeTolerance, levelTolerance, noveltyHold, threshold,
+                    + "shape-tolerance=%s novelty-hold=%d threshold=%.2f k=%d n=%d recover-after=%d cooldown=%s",
+                    shortWindow, history, seasonalTolerance, rangeTolerance, levelTolerance, shapeTolerance, noveltyHold, threshold,
                     policy == null ? 0 : policy.k(), policy == null ? 0 : policy.n(),
                     policy == null ? 0 : policy.recoverAfter(), policy == null ? "-" : policy.cooldown());
         }
@@ -67,7 +70,7 @@ final class NabLeaveOneOut {
             for (Duration tol : SEASONAL_TOLERANCES) {
                 for (int sw : SHORT_WINDOWS) {
                     for (int h : HISTORIES) {
-                        grid.add(new Params(sw, h, tol, novelty[0], novelty[1], (int) novelty[2], Double.NaN, null));
+                        grid.add(new Params(sw, h, tol, novelty[0], novelty[1], novelty[3], (int) novelty[2], Double.NaN, null));
                     }
                 }
             }
@@ -106,6 +109,8 @@ final class NabLeaveOneOut {
                 c.set(AnomalyOptions.RANGE_TOLERANCE, score.rangeTolerance());
                 c.set(AnomalyOptions.LEVEL_WINDOW, LEVEL_WINDOW);
                 c.set(AnomalyOptions.LEVEL_TOLERANCE, score.levelTolerance());
+                c.set(AnomalyOptions.SHAPE_WINDOW, SHAPE_WINDOW);
+                c.set(AnomalyOptions.SHAPE_TOLERANCE, score.shapeTolerance());
                 c.set(AnomalyOptions.NOVELTY_HOLD, score.noveltyHold());
                 JobDetector d = JobDetector.run(data, labels, c, model);
                 names = d.anomalyScores();
@@ -117,7 +122,7 @@ final class NabLeaveOneOut {
                             raw[i] = scorer.scoreAt(List.of(d.alertPages(i, t, p)), profile, 0.5).rawScore();
                         }
                         params.add(new Params(score.shortWindow(), score.history(), score.seasonalTolerance(), score.rangeTolerance(),
-                                score.levelTolerance(), score.noveltyHold(), t, p));
+                                score.levelTolerance(), score.shapeTolerance(), score.noveltyHold(), t, p));
                         pageRaw.add(raw);
                     }
                 }
@@ -162,7 +167,7 @@ final class NabLeaveOneOut {
             Params g = grid.get(r);
             if (g.shortWindow() == byPages.shortWindow() && g.history() == byPages.history()
                     && g.seasonalTolerance().equals(byPages.seasonalTolerance()) && g.rangeTolerance() == byPages.rangeTolerance()
-                    && g.levelTolerance() == byPages.levelTolerance()) {
+                    && g.levelTolerance() == byPages.levelTolerance() && g.shapeTolerance() == byPages.shapeTolerance()) {
                 double raw = scorer.score(scoreRuns.get(r), profile).rawScore();
                 if (raw > bestHoldRaw + 1e-12) {
                     bestHoldRaw = raw;
@@ -171,7 +176,8 @@ final class NabLeaveOneOut {
             }
         }
         int all = params.indexOf(new Params(byPages.shortWindow(), byPages.history(), byPages.seasonalTolerance(),
-                byPages.rangeTolerance(), byPages.levelTolerance(), bestHold, byPages.threshold(), byPages.policy()));
+                byPages.rangeTolerance(), byPages.levelTolerance(), byPages.shapeTolerance(), bestHold, byPages.threshold(),
+                byPages.policy()));
         double pagesIn = 0;
         for (double v : pageRaw.get(all)) {
             pagesIn += v;
@@ -184,10 +190,10 @@ final class NabLeaveOneOut {
         out.println(String.format(Locale.ROOT,
                 "{\"files\":%d,\"profile\":\"standard\",\"anomaly_score_held_out\":%.2f,\"alert_pages_held_out\":%.2f,"
                         + "\"alert_pages_in_sample\":%.2f,\"defaults\":{\"short-window\":%d,\"history\":%d,"
-                        + "\"seasonal-tolerance\":\"%s\",\"range-tolerance\":%s,\"level-tolerance\":%s,\"novelty-hold\":%d,\"threshold\":%.2f,"
+                        + "\"seasonal-tolerance\":\"%s\",\"range-tolerance\":%s,\"level-tolerance\":%s,\"shape-tolerance\":%s,\"novelty-hold\":%d,\"threshold\":%.2f,"
                         + "\"k\":%d,\"n\":%d,\"recover-after\":%d,\"cooldown\":\"%s\"}}",
                 nFiles, scoreLoo, pagesLoo, ProfileScore.normalize(pagesIn, ref.nullScore(), ref.perfectScore()),
-                chosen.shortWindow(), chosen.history(), chosen.seasonalTolerance(), chosen.rangeTolerance(), chosen.levelTolerance(), chosen.noveltyHold(), chosen.threshold(), chosen.policy().k(), chosen.policy().n(),
+                chosen.shortWindow(), chosen.history(), chosen.seasonalTolerance(), chosen.rangeTolerance(), chosen.levelTolerance(), chosen.shapeTolerance(), chosen.noveltyHold(), chosen.threshold(), chosen.policy().k(), chosen.policy().n(),
                 chosen.policy().recoverAfter(), chosen.policy().cooldown()));
         out.flush();
     }

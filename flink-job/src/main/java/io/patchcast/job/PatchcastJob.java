@@ -107,6 +107,7 @@ public final class PatchcastJob {
                 conf.get(AnomalyOptions.SHORT_WINDOW), conf.get(AnomalyOptions.HISTORY),
                 conf.get(AnomalyOptions.SEASONAL_TOLERANCE), conf.get(AnomalyOptions.RANGE_TOLERANCE),
                 conf.get(AnomalyOptions.LEVEL_WINDOW), conf.get(AnomalyOptions.LEVEL_TOLERANCE),
+                conf.get(AnomalyOptions.SHAPE_WINDOW), conf.get(AnomalyOptions.SHAPE_TOLERANCE),
                 conf.get(AnomalyOptions.NOVELTY_HOLD));
     }
 

@@ -45,9 +45,17 @@ public final class AnomalyOptions {
             ConfigOptions.key("patchcast.anomaly.level-tolerance").doubleType().defaultValue(0.1)
                     .withDescription("After warm-up and a series' first day, a level (mean of the last level-window points) further above the highest level of the last week, or further below the lowest, than this fraction of the range between them scores 1 and fires an alert at once (unless a rule fired within the last novelty-hold points): a shift to a level the series has not held for a week, even inside its all-time range. 0 turns the rule off. 0.1 and 48 points were chosen on the NAB AWS files among 3, 12, 48 points, 0.1, 0.3 and a 3-day to 2-week range, by a leave-one-file-out replay; evaluate-nab --loo chooses the rule on over off. About 3 KB of state per series (the last level-window values, and hourly highs and lows over a week).");
 
+    public static final ConfigOption<Integer> SHAPE_WINDOW =
+            ConfigOptions.key("patchcast.anomaly.shape-window").intType().defaultValue(12)
+                    .withDescription("Points in the stretches the shape rule compares (see shape-tolerance): 12 = 1 h of 5-minute points.");
+
+    public static final ConfigOption<Double> SHAPE_TOLERANCE =
+            ConfigOptions.key("patchcast.anomaly.shape-tolerance").doubleType().defaultValue(0.1)
+                    .withDescription("After warm-up and about a series' first 288 + 2 x shape-window points, a stretch of its last shape-window values further (root mean square of the differences) from every earlier stretch of its last 2016 points than 1 + this times the largest such distance of its last 2016 points scores 1 and fires an alert at once (unless a rule fired within the last novelty-hold points): a shape the series has not shown for a week, inside its range and its levels (a daily peak at half its height, a periodic load that stops half-way). 0 turns the rule off and frees its state. 0.1 and 12 points were chosen on the NAB AWS files among 12, 48 points and 0.1, 0.2, 0.3 by a leave-one-file-out replay; evaluate-nab --loo chooses the rule on over off in every fold. About 16 KB of state per series and 2016 x shape-window multiply-adds per point at most.");
+
     public static final ConfigOption<Integer> NOVELTY_HOLD =
             ConfigOptions.key("patchcast.anomaly.novelty-hold").intType().defaultValue(24)
-                    .withDescription("Points after the range or level rule fires during which a rule firing again does not score 1 (those points keep the score of their surprise): a level shift the level rule sees for hours scores 1 once, at its start, so anomaly_score marks the change, not every point after it. The alert still fires at once on that first point. 24 = 2 h of 5-minute points (chosen by evaluate-nab --loo); 0: every point a rule fires on scores 1.");
+                    .withDescription("Points after the range, level or shape rule fires during which a rule firing again does not score 1 (those points keep the score of their surprise): a level shift the level rule sees for hours scores 1 once, at its start, so anomaly_score marks the change, not every point after it. The alert still fires at once on that first point. 24 = 2 h of 5-minute points (chosen by evaluate-nab --loo); 0: every point a rule fires on scores 1.");
 
     public static final ConfigOption<Integer> ALERT_K =
             ConfigOptions.key("patchcast.alert.k").intType().defaultValue(1)

@@ -9,8 +9,9 @@ import io.patchcast.models.api.PredictiveDistribution;
  *
  * <p>{@link ScoreConfig.Method#LIKELIHOOD}: the two-sided tail probability of the value goes
  * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
- * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}) or a
- * level beyond the last week's ({@link LevelNovelty}), each unless its tolerance is 0, scores 1
+ * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}), a level
+ * beyond the last week's ({@link LevelNovelty}) or a shape unlike the last week's ({@link
+ * ShapeNovelty}), each unless its tolerance is 0, scores 1
  * once the series is past warm-up, unless a rule already fired within the last {@code noveltyHold}
  * points (then the point keeps its likelihood score: one level shift scores 1 once, not for hours,
  * while the rules go on seeing it); {@code flagged} = score >= the configured threshold. {@link
@@ -27,6 +28,7 @@ public final class AnomalyScorer {
     private final SurpriseLikelihood likelihood;
     private final RangeNovelty range;
     private final LevelNovelty levelRule;
+    private final ShapeNovelty shapeRule;
     private final int noveltyHold;
 
     public AnomalyScorer(ScoreConfig config) {
@@ -38,6 +40,8 @@ public final class AnomalyScorer {
         this.range = likelihood != null && config.rangeTolerance() > 0 ? new RangeNovelty(config.rangeTolerance()) : null;
         this.levelRule = likelihood != null && config.levelTolerance() > 0
                 ? new LevelNovelty(config.levelWindow(), config.levelTolerance()) : null;
+        this.shapeRule = likelihood != null && config.shapeTolerance() > 0
+                ? new ShapeNovelty(config.shapeWindow(), config.shapeTolerance()) : null;
         this.noveltyHold = config.noveltyHold();
     }
 
@@ -51,7 +55,12 @@ public final class AnomalyScorer {
         if (range == null && likelihood != null) {
             RangeNovelty.widen(s, p.value()); // two doubles: current if the rule is turned on again
         }
-        novel |= levelRule != null && levelRule.observe(s, p.timestamp(), p.value()); // both always see the value
+        novel |= levelRule != null && levelRule.observe(s, p.timestamp(), p.value()); // all always see the value
+        if (shapeRule != null) {
+            novel |= shapeRule.observe(s, p.value());
+        } else {
+            ShapeNovelty.clear(s); // 16 KB a series that an off rule does not keep
+        }
         if (s.sinceNovel < Integer.MAX_VALUE) {
             s.sinceNovel++;
         }

@@ -18,12 +18,17 @@ import java.time.Duration;
  * @param levelWindow {@link LevelNovelty}: points averaged into the series' level
  * @param levelTolerance {@link LevelNovelty}: after warm-up, a level further outside the range of the
  *     last week's levels than this fraction of that range scores 1; 0 turns the rule off
+ * @param shapeWindow {@link ShapeNovelty}: points in the stretches whose shapes are compared
+ * @param shapeTolerance {@link ShapeNovelty}: after warm-up, a stretch further from every earlier one of
+ *     the last week than {@code 1 + shapeTolerance} times the largest such distance of the week scores 1;
+ *     0 turns the rule off
  * @param noveltyHold points after a rule fires during which the rules firing again do not score 1
  *     (those points score by their surprise): a level shift the rules see for hours scores 1 once, at
  *     its start; 0 = every point a rule fires on scores 1
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
-        Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance, int noveltyHold)
+        Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance, int shapeWindow,
+        double shapeTolerance, int noveltyHold)
         implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
@@ -39,39 +44,45 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0, 0);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0, 2, 0, 0);
     }
 
     /**
-     * The likelihood score with the seasonal discount, the range and level rules and the novelty
-     * hold all off; turn them on with the {@code with...} methods.
+     * The likelihood score with the seasonal discount, the range, level and shape rules and the
+     * novelty hold all off; turn them on with the {@code with...} methods.
      */
     public static ScoreConfig likelihood(double level, double threshold, int shortWindow, int history) {
-        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, Duration.ZERO, 0, 1, 0, 0);
+        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, Duration.ZERO, 0, 1, 0, 2, 0, 0);
     }
 
     /** This configuration with the seasonal discount at {@code tolerance} ({@link Duration#ZERO} = off). */
     public ScoreConfig withSeasonalTolerance(Duration tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, tolerance, rangeTolerance, levelWindow,
-                levelTolerance, noveltyHold);
+                levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the range rule at {@code tolerance} (0 = off). */
     public ScoreConfig withRangeTolerance(double tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, tolerance, levelWindow,
-                levelTolerance, noveltyHold);
+                levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the level rule over {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withLevelRule(int window, double tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, window,
-                tolerance, noveltyHold);
+                tolerance, shapeWindow, shapeTolerance, noveltyHold);
+    }
+
+    /** This configuration with the shape rule over stretches of {@code window} points at {@code tolerance} (0 = off). */
+    public ScoreConfig withShapeRule(int window, double tolerance) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow,
+                levelTolerance, window, tolerance, noveltyHold);
     }
 
     /** This configuration with the novelty hold at {@code points} (0 = off). */
     public ScoreConfig withNoveltyHold(int points) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow,
-                levelTolerance, points);
+                levelTolerance, shapeWindow, shapeTolerance, points);
     }
 
     public ScoreConfig {
@@ -100,6 +111,12 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         if (!(levelTolerance >= 0 && levelTolerance <= 10)) {
             throw new IllegalArgumentException("levelTolerance must be in [0, 10] (0 = off), got " + levelTolerance);
+        }
+        if (shapeWindow < 2 || shapeWindow > 288) {
+            throw new IllegalArgumentException("shapeWindow must be in [2, 288] points, got " + shapeWindow);
+        }
+        if (!(shapeTolerance >= 0 && shapeTolerance <= 10)) {
+            throw new IllegalArgumentException("shapeTolerance must be in [0, 10] (0 = off), got " + shapeTolerance);
         }
         if (noveltyHold < 0 || noveltyHold > 100_000) {
             throw new IllegalArgumentException("noveltyHold must be in [0, 100000] points (0 = off), got " + noveltyHold);

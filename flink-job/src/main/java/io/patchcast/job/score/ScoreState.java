@@ -9,8 +9,8 @@ import io.patchcast.job.patch.PatchPoint;
  *
  * <p>Points wait here, in arrival order, until the forecast of their patch is back from inference;
  * forecasts stay until no point within the allowed lateness can need them. The surprise fields are
- * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s, the range {@link RangeNovelty}'s and the
- * level {@link LevelNovelty}'s.
+ * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s, the range {@link RangeNovelty}'s, the
+ * level {@link LevelNovelty}'s and the shape {@link ShapeNovelty}'s.
  */
 public class ScoreState {
     public ForecastResult[] forecasts = new ForecastResult[0];
@@ -40,8 +40,15 @@ public class ScoreState {
     public double[] levelLow = new double[0];
     public long levelFirstBucket;
     public long levelNewestBucket;
+    /** {@link ShapeNovelty}'s last values, ring indexed by {@code shapeCount % length}; empty while the rule is off. */
+    public float[] shapeValues = new float[0];
+    public long shapeCount;
+    /** {@link ShapeNovelty}'s nearest-stretch distances of the last points, same indexing (NaN: none). */
+    public float[] shapeDistances = new float[0];
+    /** Distances the rule has computed so far (its warm-up). */
+    public long shapeDistanceCount;
     /**
-     * Points since a range or level rule last fired past warm-up (the novelty hold), saturating; a
+     * Points since a range, level or shape rule last fired past warm-up (the novelty hold), saturating; a
      * series starts far from any firing.
      */
     public int sinceNovel = Integer.MAX_VALUE;
