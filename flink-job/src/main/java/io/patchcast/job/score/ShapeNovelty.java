@@ -50,7 +50,7 @@ final class ShapeNovelty {
 
     /** Frees the rule's state: it is off, and turning it on again starts it afresh (with its warm-up). */
     static void clear(ScoreState s) {
-        if (s.shapeValues.length > 0) {
+        if (s.shapeValues == null || s.shapeValues.length > 0) { // null: restored from before the rule existed
             s.shapeValues = new float[0];
             s.shapeDistances = new float[0];
             s.shapeCount = 0;
@@ -61,7 +61,7 @@ final class ShapeNovelty {
     /** Whether the stretch ending with {@code value} is novel; then records the value and its distance. */
     boolean observe(ScoreState s, double value) {
         int len = HISTORY + window;
-        if (s.shapeValues.length != len) { // first point, or restored with another window
+        if (s.shapeValues == null || s.shapeValues.length != len) { // first point, restored with another window or from before the rule
             s.shapeValues = new float[len];
             s.shapeDistances = new float[HISTORY];
             s.shapeCount = 0;

@@ -104,6 +104,16 @@ class ShapeNoveltyTest {
         assertThat(s.shapeValues).hasSize(ShapeNovelty.HISTORY + 6);
         assertThat(s.shapeCount).isEqualTo(1);
 
+        // state restored from before the rule existed: its fields may be null
+        ScoreState old = new ScoreState();
+        old.shapeValues = null;
+        old.shapeDistances = null;
+        assertThat(new ShapeNovelty(12, 0.1).observe(old, 1.0)).isFalse();
+        assertThat(old.shapeDistances).hasSize(ShapeNovelty.HISTORY);
+        old.shapeValues = null;
+        ShapeNovelty.clear(old);
+        assertThat(old.shapeValues).isEmpty();
+
         // the scorer with the rule off frees it
         AnomalyScorer off = new AnomalyScorer(ScoreConfig.likelihood(0.99, 0.3, 3, 3000));
         AnomalyScorerLikelihoodTest.score(off, s, 10.0);
