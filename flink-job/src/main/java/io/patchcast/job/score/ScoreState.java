@@ -43,7 +43,7 @@ public class ScoreState {
     /** {@link ShapeNovelty}'s last values, ring indexed by {@code shapeCount % length}; empty while the rule is off. */
     public float[] shapeValues = new float[0];
     public long shapeCount;
-    /** {@link ShapeNovelty}'s nearest-stretch distances of the last points, same indexing (NaN: none). */
+    /** {@link ShapeNovelty}'s nearest-stretch distance of each of the last points, ring indexed by {@code count % length} like the values (NaN: none). */
     public float[] shapeDistances = new float[0];
     /** Distances the rule has computed so far (its warm-up). */
     public long shapeDistanceCount;
