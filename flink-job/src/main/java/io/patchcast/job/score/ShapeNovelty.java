@@ -8,9 +8,9 @@ package io.patchcast.job.score;
  * this catches a change of shape that stays inside both: a daily peak at half its height, a
  * periodic load that stops half-way, a square wave that goes flat at a level it usually passes
  * through. A change to a shape seen elsewhere in the week (a missing peak when the series is as
- * flat every night) is not novel. It is the left "discord" of the matrix-profile literature (the distance from the newest
- * subsequence to its nearest neighbour in the past), compared with its own recent history rather than
- * with a fixed threshold, so it needs no scale.
+ * flat every night) is not novel. It is the left "discord" of the matrix-profile literature (the
+ * distance from the newest subsequence to its nearest neighbour in the past), compared with its own
+ * recent history rather than with a fixed threshold, so it needs no scale.
  *
  * <p>The distance between two stretches is the root mean square of their pointwise differences; the
  * stretches compared with the newest one do not overlap it. Nothing is novel before the series has
@@ -24,7 +24,10 @@ package io.patchcast.job.score;
  */
 final class ShapeNovelty {
 
-    /** Points searched for the nearest earlier stretch, and whose distances the newest is compared with: a week of 5-minute points. */
+    /**
+     * Points searched for the nearest earlier stretch, and whose distances the newest is compared
+     * with: a week of 5-minute points.
+     */
     static final int HISTORY = 2016;
 
     /** Distances the series must have before its shape can be novel: a day of 5-minute points. */
@@ -61,7 +64,8 @@ final class ShapeNovelty {
     /** Whether the stretch ending with {@code value} is novel; then records the value and its distance. */
     boolean observe(ScoreState s, double value) {
         int len = HISTORY + window;
-        if (s.shapeValues == null || s.shapeValues.length != len) { // first point, restored with another window or from before the rule
+        // first point, or restored with another window or from before the rule existed
+        if (s.shapeValues == null || s.shapeValues.length != len) {
             s.shapeValues = new float[len];
             s.shapeDistances = new float[HISTORY];
             s.shapeCount = 0;

@@ -124,14 +124,16 @@ class ShapeNoveltyTest {
 
     @Test
     void aNovelShapeScoresOneInTheScorer() {
-        AnomalyScorer scorer = new AnomalyScorer(ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withShapeRule(12, 0.1));
+        AnomalyScorer scorer =
+                new AnomalyScorer(ScoreConfig.likelihood(0.99, 0.3, 3, 3000).withShapeRule(12, 0.1));
         ScoreState s = new ScoreState();
         SplittableRandom noise = new SplittableRandom(11);
         // values around the Normal(10, 2) forecast: a square wave 8 / 12 of period 24 points, for
         // eight days, so that the distances of its first periods (nothing to match yet) have left
         // the week the rule compares with
         for (int i = 0; i < 8 * DAY; i++) {
-            ScoredPoint p = AnomalyScorerLikelihoodTest.score(scorer, s, (i % 24 < 12 ? 8 : 12) + 0.1 * noise.nextDouble());
+            double v = (i % 24 < 12 ? 8 : 12) + 0.1 * noise.nextDouble();
+            ScoredPoint p = AnomalyScorerLikelihoodTest.score(scorer, s, v);
             assertThat(p.score()).isLessThan(1.0);
         }
         // the wave stops half-way up, at 10: the median of the forecast, an ordinary value and level
