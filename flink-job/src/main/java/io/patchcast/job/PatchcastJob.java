@@ -104,7 +104,7 @@ public final class PatchcastJob {
 
     public static ScoreConfig scoreConfig(Configuration conf) {
         return new ScoreConfig(conf.get(AnomalyOptions.METHOD), conf.get(AnomalyOptions.LEVEL), conf.get(AnomalyOptions.THRESHOLD),
-                conf.get(AnomalyOptions.SHORT_WINDOW), conf.get(AnomalyOptions.HISTORY),
+                conf.get(AnomalyOptions.SHORT_WINDOW), conf.get(AnomalyOptions.HISTORY), conf.get(AnomalyOptions.SURPRISE_POWER),
                 conf.get(AnomalyOptions.SEASONAL_TOLERANCE), conf.get(AnomalyOptions.RANGE_TOLERANCE),
                 conf.get(AnomalyOptions.LEVEL_WINDOW), conf.get(AnomalyOptions.LEVEL_TOLERANCE),
                 conf.get(AnomalyOptions.SHAPE_WINDOW), conf.get(AnomalyOptions.SHAPE_TOLERANCE),

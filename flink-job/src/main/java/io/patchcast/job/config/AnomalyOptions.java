@@ -18,8 +18,8 @@ public final class AnomalyOptions {
                     .withDescription("Central interval reported as lower/upper (display; flagging uses the threshold).");
 
     public static final ConfigOption<Double> THRESHOLD =
-            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.55)
-                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.55 (recent surprise its own history gives about one chance in 10^12; each flagged point can fire an alert: with the range and level rules catching values and levels the series has not shown, surprise alone pages only when extreme) was chosen leave-one-file-out on the NAB AWS files with the shipped model (evaluate-nab --loo).");
+            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.38)
+                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.38 (the square root of the recent surprise about 4.8 standard deviations above its history: one chance in about 1.3 million under a normal; each flagged point can fire an alert: with the range, level and shape rules catching values, levels and shapes the series has not shown, surprise alone pages only when extreme) was chosen leave-one-file-out on the NAB AWS files with the shipped model (evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> SHORT_WINDOW =
             ConfigOptions.key("patchcast.anomaly.short-window").intType().defaultValue(2)
@@ -28,6 +28,10 @@ public final class AnomalyOptions {
     public static final ConfigOption<Integer> HISTORY =
             ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(3000)
                     .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise, about 10 days of 5-minute points (chosen by evaluate-nab --loo).");
+
+    public static final ConfigOption<Double> SURPRISE_POWER =
+            ConfigOptions.key("patchcast.anomaly.surprise-power").doubleType().defaultValue(0.5)
+                    .withDescription("The averaged surprise is raised to this power, in (0, 1], before it is compared with its history: surprise has a long right tail, and 0.5 (its square root) shortens it so that an ordinary big surprise is not taken for many standard deviations; 1 compares it as it is. Changing it restarts a series' history (64 points of warm-up). Chosen by evaluate-nab --loo among 1, 0.5 and 1/3 (with it the threshold went from 0.55 to 0.38).");
 
     public static final ConfigOption<Duration> SEASONAL_TOLERANCE =
             ConfigOptions.key("patchcast.anomaly.seasonal-tolerance").durationType().defaultValue(Duration.ofHours(2))

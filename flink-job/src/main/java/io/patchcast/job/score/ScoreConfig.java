@@ -11,6 +11,9 @@ import java.time.Duration;
  * @param shortWindow points whose surprise is averaged (the current one and the ones before it)
  * @param history span, in points, of the exponentially weighted mean and variance of the averaged
  *     surprise that the current average is compared with
+ * @param surprisePower {@link SurpriseLikelihood}: the averaged surprise is raised to this power, in
+ *     (0, 1], before it is compared with its history (1 = as it is; 0.5 = its square root, which
+ *     shortens the long right tail of surprise so the normal approximation of the comparison holds)
  * @param seasonalTolerance {@link SeasonalSurprise}: surprise within this of the same time one day or
  *     one week earlier is discounted; {@link Duration#ZERO} turns the discount off
  * @param rangeTolerance {@link RangeNovelty}: after warm-up, a value further outside the range of all
@@ -27,7 +30,7 @@ import java.time.Duration;
  *     its start; 0 = every point a rule fires on scores 1
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
-        Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance, int shapeWindow,
+        double surprisePower, Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance, int shapeWindow,
         double shapeTolerance, int noveltyHold)
         implements java.io.Serializable {
 
@@ -44,44 +47,50 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2, Duration.ZERO, 0, 1, 0, 2, 0, 0);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, 1.0, Duration.ZERO, 0, 1, 0, 2, 0, 0);
     }
 
     /**
-     * The likelihood score with the seasonal discount, the range, level and shape rules and the
-     * novelty hold all off; turn them on with the {@code with...} methods.
+     * The likelihood score of the surprise as it is (power 1) with the seasonal discount, the range,
+     * level and shape rules and the novelty hold all off; change them with the {@code with...} methods.
      */
     public static ScoreConfig likelihood(double level, double threshold, int shortWindow, int history) {
-        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, Duration.ZERO, 0, 1, 0, 2, 0, 0);
+        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, 1.0, Duration.ZERO, 0, 1, 0, 2, 0, 0);
+    }
+
+    /** This configuration with the averaged surprise raised to {@code power} before the comparison (1 = as it is). */
+    public ScoreConfig withSurprisePower(double power) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, power, seasonalTolerance, rangeTolerance,
+                levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the seasonal discount at {@code tolerance} ({@link Duration#ZERO} = off). */
     public ScoreConfig withSeasonalTolerance(Duration tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, tolerance, rangeTolerance, levelWindow,
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, tolerance, rangeTolerance, levelWindow,
                 levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the range rule at {@code tolerance} (0 = off). */
     public ScoreConfig withRangeTolerance(double tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, tolerance, levelWindow,
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, tolerance, levelWindow,
                 levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the level rule over {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withLevelRule(int window, double tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, window,
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, window,
                 tolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the shape rule over stretches of {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withShapeRule(int window, double tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow,
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, levelWindow,
                 levelTolerance, window, tolerance, noveltyHold);
     }
 
     /** This configuration with the novelty hold at {@code points} (0 = off). */
     public ScoreConfig withNoveltyHold(int points) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, seasonalTolerance, rangeTolerance, levelWindow,
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, levelWindow,
                 levelTolerance, shapeWindow, shapeTolerance, points);
     }
 
@@ -98,6 +107,9 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         if (history < 2) {
             throw new IllegalArgumentException("history must be at least 2 points, got " + history);
+        }
+        if (!(surprisePower > 0 && surprisePower <= 1)) {
+            throw new IllegalArgumentException("surprisePower must be in (0, 1], got " + surprisePower);
         }
         java.util.Objects.requireNonNull(seasonalTolerance, "seasonalTolerance");
         if (!seasonalTolerance.isZero()) {

@@ -22,9 +22,11 @@ public class ScoreState {
     public long recentCount;
     /** Scored points that fed the history so far. */
     public long historyCount;
-    /** Exponentially weighted mean and variance of the short-window mean surprise. */
+    /** Exponentially weighted mean and variance of the short-window mean surprise raised to {@link #historyPower}. */
     public double historyMean;
     public double historyVar;
+    /** The surprise power the history was built with; 0 in state from before the option (power 1 then). */
+    public double historyPower;
     /** {@link SeasonalSurprise}'s ring: largest raw surprise per time bucket over the last week; empty when off. */
     public float[] seasonalMax = new float[0];
     /** Bucket index (time / bucket width) of the newest bucket in {@link #seasonalMax}. */

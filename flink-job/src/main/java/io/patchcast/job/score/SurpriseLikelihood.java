@@ -11,7 +11,10 @@ import io.patchcast.models.distribution.SpecialFunctions;
  *       {@link #MAX_SURPRISE}, and discounted by {@link SeasonalSurprise} where the same time one day
  *       or one week earlier was as surprising (unless the seasonal tolerance is 0);</li>
  *   <li>m = mean surprise of the last {@code shortWindow} points, so one odd point weighs less than a
- *       run of them;</li>
+ *       run of them, raised to {@code surprisePower} (0.5: its square root). Surprise has a long right
+ *       tail (for a well-calibrated forecast it is exponentially distributed), so a z-score of m
+ *       itself makes an ordinary big surprise look like many standard deviations; the root shortens
+ *       that tail and the normal approximation below holds better;</li>
  *   <li>z = (m - mean) / std, mean and variance being exponentially weighted over {@code history}
  *       points of past m: a series whose forecasts are always a bit off is not always anomalous, and
  *       after a level shift the history absorbs the new surprise level instead of flagging for hours;</li>
@@ -26,15 +29,17 @@ public final class SurpriseLikelihood {
     /** Surprise of a tail probability of 1e-12 and below. */
     public static final double MAX_SURPRISE = -Math.log(1e-12);
 
-    /** Lower bound of the history's standard deviation, in nats, so a very regular series is not over-sensitive. */
+    /** Lower bound of the history's standard deviation (of the powered surprise), so a very regular series is not over-sensitive. */
     public static final double MIN_STD = 0.1;
 
     private final int shortWindow;
+    private final double power;
     private final double alpha;
     private final SeasonalSurprise seasonal;
 
     public SurpriseLikelihood(ScoreConfig config) {
         this.shortWindow = config.shortWindow();
+        this.power = config.surprisePower();
         this.alpha = 2.0 / (config.history() + 1.0);
         this.seasonal = config.seasonalTolerance().isZero() ? null : new SeasonalSurprise(config.seasonalTolerance());
     }
@@ -52,6 +57,14 @@ public final class SurpriseLikelihood {
             s.recentCount = 0;
             s.historyCount = 0;
         }
+        if (s.historyPower != power) {
+            // restored with another power (or from before the option, 0: the history is of m itself
+            // then, as with power 1): the history describes other values, so it is rebuilt
+            if (!(s.historyPower == 0 && power == 1.0)) {
+                s.historyCount = 0;
+            }
+            s.historyPower = power;
+        }
         double u = surprise(tailProbability);
         if (seasonal != null) {
             u = seasonal.discount(s, timestamp, u);
@@ -59,6 +72,9 @@ public final class SurpriseLikelihood {
         s.recentSurprise[(int) (s.recentCount % shortWindow)] = u;
         s.recentCount++;
         double m = ScoreState.ringMean(s.recentSurprise, s.recentCount);
+        if (power != 1.0) {
+            m = Math.pow(Math.max(0.0, m), power); // surprise >= 0; max() keeps a -0.0 or rounding out of pow
+        }
         double score = 0;
         if (s.historyCount >= ScoreConfig.MIN_HISTORY) {
             double std = Math.max(MIN_STD, Math.sqrt(s.historyVar));

@@ -103,4 +103,74 @@ class SurpriseLikelihoodTest {
         assertThat(s.historyCount).isEqualTo(1);
         assertThat(s.historyMean).isCloseTo(SurpriseLikelihood.surprise(1e-3), within(1e-12));
     }
+
+    @Test
+    void thePowerIsTakenOfTheMeanSurpriseBeforeTheComparison() {
+        SurpriseLikelihood l = new SurpriseLikelihood(CONFIG.withSurprisePower(0.5));
+        ScoreState s = new ScoreState();
+        for (int i = 0; i < ScoreConfig.MIN_HISTORY; i++) {
+            assertThat(l.update(s, 0L, Math.exp(-1))).isZero(); // sqrt(1) = 1: history mean 1, variance 0
+        }
+        assertThat(s.historyMean).isCloseTo(1.0, within(1e-12));
+        // surprise 8: m = (1 + 8) / 2 = 4.5, sqrt = 2.1213203; z = (2.1213203 - 1) / 0.1 = 11.213203;
+        // P(Z > z) = 1.756232e-29, x = 28.755418, score = 0.741972 (power 1: z = 35, score 0.964022)
+        assertThat(l.update(s, 0L, Math.exp(-8))).isCloseTo(0.7419715619, within(1e-8));
+        // history: d = 1.1213203, mean = 1 + d / 2 = 1.5606602, var = 0.5 * (0.5 * d^2) = 0.3143398
+        assertThat(s.historyMean).isCloseTo(1.5606601718, within(1e-9));
+        assertThat(s.historyVar).isCloseTo(0.3143398282, within(1e-9));
+        assertThat(s.historyPower).isEqualTo(0.5);
+        // surprise 1: m = 4.5 again; z = (2.1213203 - 1.5606602) / sqrt(0.3143398) = 1, score 0.074035
+        assertThat(l.update(s, 0L, Math.exp(-1))).isCloseTo(0.0740351099, within(1e-8));
+    }
+
+    @Test
+    void thePowerMustBeInTheUnitInterval() {
+        for (double bad : new double[] {0, -0.5, 1.5, Double.NaN}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CONFIG.withSurprisePower(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("surprisePower must be in (0, 1]");
+        }
+        assertThat(CONFIG.withSurprisePower(1.0 / 3).surprisePower()).isEqualTo(1.0 / 3);
+    }
+
+    @Test
+    void theSquareRootFlagsFarFewerPointsOfACalibratedForecast() {
+        // a calibrated forecast: tail probabilities uniform, surprise exponential with mean 1, the
+        // mean of 2 a gamma variable with mean 1 and standard deviation 0.71. At the score 0.38
+        // (z = 4.8) a normal would flag about one point in 1.3 million; the gamma's long tail flags
+        // m >= 1 + 4.8 * 0.71 = 4.4, one point in about 650 (exp(-8.8) * 9.8). Its square root has
+        // mean 0.94 and standard deviation 0.33: flagged from m >= 6.4, one point in about 24,000.
+        java.util.Random random = new java.util.Random(7);
+        SurpriseLikelihood plain = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.38, 2, 3000));
+        SurpriseLikelihood root = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.38, 2, 3000).withSurprisePower(0.5));
+        ScoreState a = new ScoreState();
+        ScoreState b = new ScoreState();
+        int flaggedPlain = 0;
+        int flaggedRoot = 0;
+        for (int i = 0; i < 200_000; i++) {
+            double tail = 1 - random.nextDouble();
+            flaggedPlain += plain.update(a, 0L, tail) >= 0.38 ? 1 : 0;
+            flaggedRoot += root.update(b, 0L, tail) >= 0.38 ? 1 : 0;
+        }
+        assertThat(flaggedPlain).isBetween(150, 600); // about 300
+        assertThat(flaggedRoot).isLessThan(40); // about 8
+    }
+
+    @Test
+    void aStateRestoredWithAnotherPowerRebuildsItsHistoryButOneFromBeforeTheOptionKeepsPowerOne() {
+        ScoreState s = new ScoreState();
+        SurpriseLikelihood plain = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.5, 2, 100));
+        for (int i = 0; i < 100; i++) {
+            plain.update(s, 0L, 0.5);
+        }
+        assertThat(s.historyCount).isEqualTo(100);
+        s.historyPower = 0; // as restored from state written before the option: its history is of power 1
+        plain.update(s, 0L, 0.5);
+        assertThat(s.historyCount).isEqualTo(101);
+        assertThat(s.historyPower).isEqualTo(1.0);
+        SurpriseLikelihood root = new SurpriseLikelihood(ScoreConfig.likelihood(0.99, 0.5, 2, 100).withSurprisePower(0.5));
+        assertThat(root.update(s, 0L, 1e-6)).isZero(); // warm-up again: the history was of other values
+        assertThat(s.historyCount).isEqualTo(1);
+        assertThat(s.historyMean).isCloseTo(Math.sqrt((SurpriseLikelihood.surprise(0.5) + SurpriseLikelihood.surprise(1e-6)) / 2),
+                within(1e-12));
+    }
 }
