@@ -32,9 +32,15 @@ final class NabLeaveOneOut {
     static final int[] SHORT_WINDOWS = {1, 2, 3};
     /** 20000 was never chosen in any fold of the earlier runs; dropped to keep the run short. */
     static final int[] HISTORIES = {1000, 3000, 8000};
-    /** The power of the averaged surprise: as it is, its square root, its cube root (the Wilson-Hilferty transform of a gamma variable). */
+    /**
+     * The power of the averaged surprise: as it is, its square root, its cube root (the
+     * Wilson-Hilferty transform of a gamma variable).
+     */
     static final double[] SURPRISE_POWERS = {1.0, 0.5, 1.0 / 3};
-    /** 30 min, in the grid of earlier runs, was chosen by no fold in the run before the surprise power; dropped to keep the run short. */
+    /**
+     * 30 min, in the grid of earlier runs, was chosen by no fold in the run before the surprise
+     * power; dropped to keep the run short.
+     */
     static final Duration[] SEASONAL_TOLERANCES = {Duration.ZERO, Duration.ofHours(1), Duration.ofHours(2)};
     /**
      * The novelty rules {range tolerance, level tolerance, novelty hold, shape tolerance}: none
@@ -57,8 +63,9 @@ final class NabLeaveOneOut {
     record Params(int shortWindow, int history, double surprisePower, Duration seasonalTolerance, double rangeTolerance,
             double levelTolerance, double shapeTolerance, int noveltyHold, double threshold, AlertPolicy policy) {
         String describe() {
-            return String.format(Locale.ROOT, "short-window=%d history=%d surprise-power=%s seasonal-tolerance=%s range-tolerance=%s "
-                    + "level-tolerance=%s shape-tolerance=%s novelty-hold=%d threshold=%.2f k=%d n=%d recover-after=%d cooldown=%s",
+            return String.format(Locale.ROOT, "short-window=%d history=%d surprise-power=%s seasonal-tolerance=%s "
+                    + "range-tolerance=%s level-tolerance=%s shape-tolerance=%s novelty-hold=%d threshold=%.2f k=%d n=%d "
+                    + "recover-after=%d cooldown=%s",
                     shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, levelTolerance, shapeTolerance,
                     noveltyHold, threshold,
                     policy == null ? 0 : policy.k(), policy == null ? 0 : policy.n(),

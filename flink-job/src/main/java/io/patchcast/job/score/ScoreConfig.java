@@ -30,8 +30,8 @@ import java.time.Duration;
  *     its start; 0 = every point a rule fires on scores 1
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
-        double surprisePower, Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance, int shapeWindow,
-        double shapeTolerance, int noveltyHold)
+        double surprisePower, Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance,
+        int shapeWindow, double shapeTolerance, int noveltyHold)
         implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
@@ -60,38 +60,38 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** This configuration with the averaged surprise raised to {@code power} before the comparison (1 = as it is). */
     public ScoreConfig withSurprisePower(double power) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, power, seasonalTolerance, rangeTolerance,
-                levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
+        return new ScoreConfig(method, level, threshold, shortWindow, history, power, seasonalTolerance,
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the seasonal discount at {@code tolerance} ({@link Duration#ZERO} = off). */
     public ScoreConfig withSeasonalTolerance(Duration tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, tolerance, rangeTolerance, levelWindow,
-                levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, tolerance,
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the range rule at {@code tolerance} (0 = off). */
     public ScoreConfig withRangeTolerance(double tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, tolerance, levelWindow,
-                levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
+                tolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the level rule over {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withLevelRule(int window, double tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, window,
-                tolerance, shapeWindow, shapeTolerance, noveltyHold);
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
+                rangeTolerance, window, tolerance, shapeWindow, shapeTolerance, noveltyHold);
     }
 
     /** This configuration with the shape rule over stretches of {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withShapeRule(int window, double tolerance) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, levelWindow,
-                levelTolerance, window, tolerance, noveltyHold);
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
+                rangeTolerance, levelWindow, levelTolerance, window, tolerance, noveltyHold);
     }
 
     /** This configuration with the novelty hold at {@code points} (0 = off). */
     public ScoreConfig withNoveltyHold(int points) {
-        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance, rangeTolerance, levelWindow,
-                levelTolerance, shapeWindow, shapeTolerance, points);
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, points);
     }
 
     public ScoreConfig {

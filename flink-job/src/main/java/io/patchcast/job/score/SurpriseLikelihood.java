@@ -29,7 +29,10 @@ public final class SurpriseLikelihood {
     /** Surprise of a tail probability of 1e-12 and below. */
     public static final double MAX_SURPRISE = -Math.log(1e-12);
 
-    /** Lower bound of the history's standard deviation (of the powered surprise), so a very regular series is not over-sensitive. */
+    /**
+     * Lower bound of the history's standard deviation (of the powered surprise), so a very regular
+     * series is not over-sensitive.
+     */
     public static final double MIN_STD = 0.1;
 
     private final int shortWindow;
