@@ -108,6 +108,7 @@ public final class PatchcastJob {
                 conf.get(AnomalyOptions.SEASONAL_TOLERANCE), conf.get(AnomalyOptions.RANGE_TOLERANCE),
                 conf.get(AnomalyOptions.LEVEL_WINDOW), conf.get(AnomalyOptions.LEVEL_TOLERANCE),
                 conf.get(AnomalyOptions.SHAPE_WINDOW), conf.get(AnomalyOptions.SHAPE_TOLERANCE),
+                conf.get(AnomalyOptions.QUIET_WINDOW), conf.get(AnomalyOptions.QUIET_TOLERANCE),
                 conf.get(AnomalyOptions.NOVELTY_HOLD));
     }
 

@@ -57,9 +57,17 @@ public final class AnomalyOptions {
             ConfigOptions.key("patchcast.anomaly.shape-tolerance").doubleType().defaultValue(0.1)
                     .withDescription("After warm-up and about a series' first 288 + 2 x shape-window points, a stretch of its last shape-window values further (root mean square of the differences) from every earlier stretch of its last 2016 points than 1 + this times the largest such distance of its last 2016 points scores 1 and fires an alert at once (unless a rule fired within the last novelty-hold points): a shape the series has not shown for a week, inside its range and its levels (a daily peak at half its height, a periodic load that stops half-way). 0 turns the rule off and frees its state. 0.1 and 12 points were chosen on the NAB AWS files among 12, 48 points and 0.1, 0.2, 0.3 by a leave-one-file-out replay; evaluate-nab --loo chooses the rule on over off in every fold. About 16 KB of state per series and 2016 x shape-window multiply-adds per point at most.");
 
+    public static final ConfigOption<Integer> QUIET_WINDOW =
+            ConfigOptions.key("patchcast.anomaly.quiet-window").intType().defaultValue(288)
+                    .withDescription("Points whose spread (largest minus smallest value) the quiet rule compares (see quiet-tolerance): 288 = a day of 5-minute points.");
+
+    public static final ConfigOption<Double> QUIET_TOLERANCE =
+            ConfigOptions.key("patchcast.anomaly.quiet-tolerance").doubleType().defaultValue(0.0)
+                    .withDescription("Off by default (0). When positive, after a series' first week, a spread of its last quiet-window values below the smallest such spread of the last week divided by 1 + this scores 1 and fires an alert at once (unless a rule fired within the last novelty-hold points): a metric that normally bursts or swings went flat (a stopped host, batch job or exporter), which neither the forecast nor the other rules see. 2 (a third of the week's quietest day) is the value measured on the NAB AWS files, where a leave-one-file-out replay does not choose the rule (it detects one more labelled window, in one file, and pages on three quiet days that are not labelled), so it is not a default (see README, Anomaly quality). About 4 KB of state per series while on.");
+
     public static final ConfigOption<Integer> NOVELTY_HOLD =
             ConfigOptions.key("patchcast.anomaly.novelty-hold").intType().defaultValue(24)
-                    .withDescription("Points after the range, level or shape rule fires during which a rule firing again does not score 1 (those points keep the score of their surprise): a level shift the level rule sees for hours scores 1 once, at its start, so anomaly_score marks the change, not every point after it. The alert still fires at once on that first point. 24 = 2 h of 5-minute points (chosen by evaluate-nab --loo); 0: every point a rule fires on scores 1.");
+                    .withDescription("Points after the range, level, shape or quiet rule fires during which a rule firing again does not score 1 (those points keep the score of their surprise): a level shift the level rule sees for hours scores 1 once, at its start, so anomaly_score marks the change, not every point after it. The alert still fires at once on that first point. 24 = 2 h of 5-minute points (chosen by evaluate-nab --loo); 0: every point a rule fires on scores 1.");
 
     public static final ConfigOption<Integer> ALERT_K =
             ConfigOptions.key("patchcast.alert.k").intType().defaultValue(1)

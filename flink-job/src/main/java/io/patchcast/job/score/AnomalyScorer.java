@@ -10,8 +10,9 @@ import io.patchcast.models.api.PredictiveDistribution;
  * <p>{@link ScoreConfig.Method#LIKELIHOOD}: the two-sided tail probability of the value goes
  * through {@link SurpriseLikelihood} (recent surprise against the series' own history) to give the
  * score in [0, 1], and a value beyond the range of all earlier ones ({@link RangeNovelty}), a level
- * beyond the last week's ({@link LevelNovelty}) or a shape unlike the last week's ({@link
- * ShapeNovelty}), each unless its tolerance is 0, scores 1
+ * beyond the last week's ({@link LevelNovelty}), a shape unlike the last week's ({@link
+ * ShapeNovelty}) or a stretch quieter than any of the last week's ({@link QuietNovelty}; off by
+ * default), each unless its tolerance is 0, scores 1
  * once the series is past warm-up, unless a rule already fired within the last {@code noveltyHold}
  * points (then the point keeps its likelihood score: one level shift scores 1 once, not for hours,
  * while the rules go on seeing it); {@code flagged} = score >= the configured threshold. {@link
@@ -29,6 +30,7 @@ public final class AnomalyScorer {
     private final RangeNovelty range;
     private final LevelNovelty levelRule;
     private final ShapeNovelty shapeRule;
+    private final QuietNovelty quietRule;
     private final int noveltyHold;
 
     public AnomalyScorer(ScoreConfig config) {
@@ -42,6 +44,8 @@ public final class AnomalyScorer {
                 ? new LevelNovelty(config.levelWindow(), config.levelTolerance()) : null;
         this.shapeRule = likelihood != null && config.shapeTolerance() > 0
                 ? new ShapeNovelty(config.shapeWindow(), config.shapeTolerance()) : null;
+        this.quietRule = likelihood != null && config.quietTolerance() > 0
+                ? new QuietNovelty(config.quietWindow(), config.quietTolerance()) : null;
         this.noveltyHold = config.noveltyHold();
     }
 
@@ -60,6 +64,11 @@ public final class AnomalyScorer {
             novel |= shapeRule.observe(s, p.value());
         } else {
             ShapeNovelty.clear(s); // 16 KB a series that an off rule does not keep
+        }
+        if (quietRule != null) {
+            novel |= quietRule.observe(s, p.timestamp(), p.value());
+        } else {
+            QuietNovelty.clear(s);
         }
         if (s.sinceNovel < Integer.MAX_VALUE) {
             s.sinceNovel++;

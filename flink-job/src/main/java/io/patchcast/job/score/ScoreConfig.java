@@ -25,13 +25,17 @@ import java.time.Duration;
  * @param shapeTolerance {@link ShapeNovelty}: after warm-up, a stretch further from every earlier one of
  *     the last week than {@code 1 + shapeTolerance} times the largest such distance of the week scores 1;
  *     0 turns the rule off
+ * @param quietWindow {@link QuietNovelty}: points whose spread (largest minus smallest value) is compared
+ * @param quietTolerance {@link QuietNovelty}: after a series' first week, a spread of its last {@code
+ *     quietWindow} values below the smallest such spread of the last week divided by {@code 1 +
+ *     quietTolerance} scores 1; 0 turns the rule off
  * @param noveltyHold points after a rule fires during which the rules firing again do not score 1
  *     (those points score by their surprise): a level shift the rules see for hours scores 1 once, at
  *     its start; 0 = every point a rule fires on scores 1
  */
 public record ScoreConfig(Method method, double level, double threshold, int shortWindow, int history,
         double surprisePower, Duration seasonalTolerance, double rangeTolerance, int levelWindow, double levelTolerance,
-        int shapeWindow, double shapeTolerance, int noveltyHold)
+        int shapeWindow, double shapeTolerance, int quietWindow, double quietTolerance, int noveltyHold)
         implements java.io.Serializable {
 
     /** Points with a forecast before a series' scores can flag: the history needs this many to mean anything. */
@@ -47,51 +51,65 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
 
     /** The per-point tail score flagged outside the central interval at {@code level}. */
     public static ScoreConfig tail(double level) {
-        return new ScoreConfig(Method.TAIL, level, level, 1, 2, 1.0, Duration.ZERO, 0, 1, 0, 2, 0, 0);
+        return new ScoreConfig(Method.TAIL, level, level, 1, 2, 1.0, Duration.ZERO, 0, 1, 0, 2, 0, 2, 0, 0);
     }
 
     /**
      * The likelihood score of the surprise as it is (power 1) with the seasonal discount, the range,
-     * level and shape rules and the novelty hold all off; change them with the {@code with...} methods.
+     * level, shape and quiet rules and the novelty hold all off; change them with the {@code with...} methods.
      */
     public static ScoreConfig likelihood(double level, double threshold, int shortWindow, int history) {
-        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, 1.0, Duration.ZERO, 0, 1, 0, 2, 0, 0);
+        return new ScoreConfig(Method.LIKELIHOOD, level, threshold, shortWindow, history, 1.0, Duration.ZERO, 0, 1, 0,
+                2, 0, 2, 0, 0);
     }
 
     /** This configuration with the averaged surprise raised to {@code power} before the comparison (1 = as it is). */
     public ScoreConfig withSurprisePower(double power) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, power, seasonalTolerance,
-                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance,
+                quietWindow, quietTolerance, noveltyHold);
     }
 
     /** This configuration with the seasonal discount at {@code tolerance} ({@link Duration#ZERO} = off). */
     public ScoreConfig withSeasonalTolerance(Duration tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, tolerance,
-                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance,
+                quietWindow, quietTolerance, noveltyHold);
     }
 
     /** This configuration with the range rule at {@code tolerance} (0 = off). */
     public ScoreConfig withRangeTolerance(double tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
-                tolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, noveltyHold);
+                tolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance,
+                quietWindow, quietTolerance, noveltyHold);
     }
 
     /** This configuration with the level rule over {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withLevelRule(int window, double tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
-                rangeTolerance, window, tolerance, shapeWindow, shapeTolerance, noveltyHold);
+                rangeTolerance, window, tolerance, shapeWindow, shapeTolerance,
+                quietWindow, quietTolerance, noveltyHold);
     }
 
     /** This configuration with the shape rule over stretches of {@code window} points at {@code tolerance} (0 = off). */
     public ScoreConfig withShapeRule(int window, double tolerance) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
-                rangeTolerance, levelWindow, levelTolerance, window, tolerance, noveltyHold);
+                rangeTolerance, levelWindow, levelTolerance, window, tolerance,
+                quietWindow, quietTolerance, noveltyHold);
+    }
+
+    /** This configuration with the quiet rule over the last {@code window} points at {@code tolerance} (0 = off). */
+    public ScoreConfig withQuietRule(int window, double tolerance) {
+        return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance,
+                window, tolerance, noveltyHold);
     }
 
     /** This configuration with the novelty hold at {@code points} (0 = off). */
     public ScoreConfig withNoveltyHold(int points) {
         return new ScoreConfig(method, level, threshold, shortWindow, history, surprisePower, seasonalTolerance,
-                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance, points);
+                rangeTolerance, levelWindow, levelTolerance, shapeWindow, shapeTolerance,
+                quietWindow, quietTolerance, points);
     }
 
     public ScoreConfig {
@@ -129,6 +147,12 @@ public record ScoreConfig(Method method, double level, double threshold, int sho
         }
         if (!(shapeTolerance >= 0 && shapeTolerance <= 10)) {
             throw new IllegalArgumentException("shapeTolerance must be in [0, 10] (0 = off), got " + shapeTolerance);
+        }
+        if (quietWindow < 2 || quietWindow > 10_000) {
+            throw new IllegalArgumentException("quietWindow must be in [2, 10000] points, got " + quietWindow);
+        }
+        if (!(quietTolerance >= 0 && quietTolerance <= 100)) {
+            throw new IllegalArgumentException("quietTolerance must be in [0, 100] (0 = off), got " + quietTolerance);
         }
         if (noveltyHold < 0 || noveltyHold > 100_000) {
             throw new IllegalArgumentException("noveltyHold must be in [0, 100000] points (0 = off), got " + noveltyHold);

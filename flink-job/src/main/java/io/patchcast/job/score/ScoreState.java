@@ -10,7 +10,7 @@ import io.patchcast.job.patch.PatchPoint;
  * <p>Points wait here, in arrival order, until the forecast of their patch is back from inference;
  * forecasts stay until no point within the allowed lateness can need them. The surprise fields are
  * {@link SurpriseLikelihood}'s and {@link SeasonalSurprise}'s, the range {@link RangeNovelty}'s, the
- * level {@link LevelNovelty}'s and the shape {@link ShapeNovelty}'s.
+ * level {@link LevelNovelty}'s, the shape {@link ShapeNovelty}'s and the quiet {@link QuietNovelty}'s.
  */
 public class ScoreState {
     public ForecastResult[] forecasts = new ForecastResult[0];
@@ -49,8 +49,15 @@ public class ScoreState {
     public float[] shapeDistances = new float[0];
     /** Distances the rule has computed so far (its warm-up). */
     public long shapeDistanceCount;
+    /** {@link QuietNovelty}'s last values, ring indexed by {@code quietCount % window}; empty while the rule is off. */
+    public double[] quietValues = new double[0];
+    public long quietCount;
+    /** {@link QuietNovelty}'s smallest spread per hour over the last week (NaN: none in that hour); empty while off. */
+    public double[] quietLow = new double[0];
+    public long quietFirstBucket;
+    public long quietNewestBucket;
     /**
-     * Points since a range, level or shape rule last fired past warm-up (the novelty hold), saturating; a
+     * Points since a range, level, shape or quiet rule last fired past warm-up (the novelty hold), saturating; a
      * series starts far from any firing.
      */
     public int sinceNovel = Integer.MAX_VALUE;

@@ -26,8 +26,10 @@ class ScoreConfigOptionsTest {
         c.set(AnomalyOptions.LEVEL_TOLERANCE, 0.3);
         c.set(AnomalyOptions.SHAPE_WINDOW, 24);
         c.set(AnomalyOptions.SHAPE_TOLERANCE, 0.4);
+        c.set(AnomalyOptions.QUIET_WINDOW, 144);
+        c.set(AnomalyOptions.QUIET_TOLERANCE, 2.5);
         c.set(AnomalyOptions.NOVELTY_HOLD, 7);
         assertThat(PatchcastJob.scoreConfig(c)).isEqualTo(new ScoreConfig(ScoreConfig.Method.TAIL, 0.95, 0.7, 5, 1234,
-                1.0 / 3, Duration.ofMinutes(45), 0.2, 96, 0.3, 24, 0.4, 7));
+                1.0 / 3, Duration.ofMinutes(45), 0.2, 96, 0.3, 24, 0.4, 144, 2.5, 7));
     }
 }

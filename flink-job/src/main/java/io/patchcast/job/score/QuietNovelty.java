@@ -1,0 +1,122 @@
+package io.patchcast.job.score;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * A series quieter than it has been all week: the spread (largest minus smallest value) of its last
+ * {@code window} points is less than the smallest such spread of the last week divided by {@code 1 +
+ * tolerance}. It catches what the other rules cannot, because nothing new happens: a metric that
+ * normally bursts, spikes or swings goes flat (a host that stopped working, a batch job that no
+ * longer runs, a disk that stopped writing, an exporter that repeats its last value). {@link
+ * RangeNovelty}, {@link LevelNovelty} and {@link ShapeNovelty} look for values, levels and shapes not
+ * seen before, and a flat stretch at an ordinary value is none of them; the forecast, for its part,
+ * is the least surprised by a flat series.
+ *
+ * <p>The smallest spreads are kept per hour ({@link ScoreState#quietLow}, a ring of {@link #HISTORY}
+ * + 1 hourly buckets, whatever the series' step), the current hour excluded from the minimum it is
+ * compared with, so the rule fires where the spread falls below the week's quietest, not for as
+ * long as it stays there. Nothing is novel before the series has a week of spreads ({@link
+ * #MIN_SPAN} from its first point, or from its first point after a silence longer than {@link
+ * #HISTORY}), nor when the week's smallest spread is 0 (a series that is sometimes constant is not
+ * news when it is constant again).
+ */
+final class QuietNovelty {
+
+    /** How far back the smallest spread reaches. */
+    static final Duration HISTORY = Duration.ofDays(7);
+
+    /** Width of one bucket of the minimum. */
+    static final long BUCKET = Duration.ofHours(1).toMillis();
+
+    /**
+     * Time from a series' first point before it can be quiet: a week, so that its quietest day of
+     * the week is known (a shorter span measured worse on the NAB AWS files).
+     */
+    static final Duration MIN_SPAN = Duration.ofDays(7);
+
+    private static final int BUCKETS = (int) (HISTORY.toMillis() / BUCKET) + 1;
+    private static final long MIN_BUCKETS = MIN_SPAN.toMillis() / BUCKET;
+
+    private final int window;
+    private final double tolerance;
+
+    /**
+     * @param window points whose spread is compared, at least 2
+     * @param tolerance the spread must be below the week's smallest divided by {@code 1 + tolerance}; positive
+     */
+    QuietNovelty(int window, double tolerance) {
+        if (window < 2) {
+            throw new IllegalArgumentException("quiet window must be at least 2 points, got " + window);
+        }
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("quiet tolerance must be positive, got " + tolerance);
+        }
+        this.window = window;
+        this.tolerance = tolerance;
+    }
+
+    /** Frees the rule's state: it is off, and turning it on again starts it afresh (with its week). */
+    static void clear(ScoreState s) {
+        if (s.quietValues == null || s.quietValues.length > 0) { // null: restored from before the rule existed
+            s.quietValues = new double[0];
+            s.quietLow = new double[0];
+            s.quietCount = 0;
+        }
+    }
+
+    /** Whether the spread of the last {@code window} values, {@code value} included, is novel; then records it. */
+    boolean observe(ScoreState s, long timestamp, double value) {
+        long b = Math.floorDiv(timestamp, BUCKET);
+        // first point, or restored with another window or from before the rule existed
+        if (s.quietValues == null || s.quietValues.length != window || s.quietLow == null
+                || s.quietLow.length != BUCKETS) {
+            s.quietValues = new double[window];
+            s.quietCount = 0;
+            s.quietLow = new double[BUCKETS];
+            Arrays.fill(s.quietLow, Double.NaN);
+            s.quietFirstBucket = b;
+            s.quietNewestBucket = b;
+        }
+        if (b > s.quietNewestBucket) {
+            if (b - s.quietNewestBucket >= BUCKETS) {
+                s.quietFirstBucket = b; // silent for longer than the history: a week of spreads again first
+            }
+            for (long c = Math.max(s.quietNewestBucket + 1, b - BUCKETS + 1); c <= b; c++) {
+                s.quietLow[slot(c)] = Double.NaN;
+            }
+            s.quietNewestBucket = b;
+        } else if (b <= s.quietNewestBucket - BUCKETS) {
+            return false; // older than the ring: neither compared nor recorded
+        }
+        s.quietValues[(int) (s.quietCount % window)] = value;
+        s.quietCount++;
+        if (s.quietCount < window) {
+            return false; // no full stretch yet: its spread would be small for want of points
+        }
+        double hi = Double.NEGATIVE_INFINITY;
+        double lo = Double.POSITIVE_INFINITY;
+        for (double v : s.quietValues) {
+            hi = Math.max(hi, v);
+            lo = Math.min(lo, v);
+        }
+        double spread = hi - lo;
+        double weekLow = Double.POSITIVE_INFINITY;
+        // the hours before b that the ring still holds (a late point's b may lag the newest hour)
+        for (long c = Math.max(b, s.quietNewestBucket) - BUCKETS + 1; c < b; c++) {
+            double m = s.quietLow[slot(c)];
+            if (!Double.isNaN(m)) {
+                weekLow = Math.min(weekLow, m);
+            }
+        }
+        boolean novel = b - s.quietFirstBucket >= MIN_BUCKETS && weekLow > 0 && weekLow < Double.POSITIVE_INFINITY
+                && spread * (1 + tolerance) < weekLow;
+        int k = slot(b);
+        s.quietLow[k] = Double.isNaN(s.quietLow[k]) ? spread : Math.min(s.quietLow[k], spread);
+        return novel;
+    }
+
+    private static int slot(long bucket) {
+        return (int) Math.floorMod(bucket, (long) BUCKETS);
+    }
+}
