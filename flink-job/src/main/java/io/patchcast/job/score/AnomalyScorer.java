@@ -59,7 +59,11 @@ public final class AnomalyScorer {
         if (range == null && likelihood != null) {
             RangeNovelty.widen(s, p.value()); // two doubles: current if the rule is turned on again
         }
-        novel |= levelRule != null && levelRule.observe(s, p.timestamp(), p.value()); // all always see the value
+        if (levelRule != null) {
+            novel |= levelRule.observe(s, p.timestamp(), p.value()); // all always see the value
+        } else {
+            LevelNovelty.clear(s); // 3 KB a series; turned on again, the rule starts afresh
+        }
         if (shapeRule != null) {
             novel |= shapeRule.observe(s, p.value());
         } else {

@@ -48,9 +48,23 @@ final class LevelNovelty {
         this.tolerance = tolerance;
     }
 
+    /**
+     * Frees the rule's state: it is off, and turning it on again starts it afresh, with its first
+     * day (its hourly levels would otherwise be those of before it was turned off, and its window
+     * would mix values from before and after).
+     */
+    static void clear(ScoreState s) {
+        if (s.levelRecent == null || s.levelRecent.length > 0 || s.levelHigh == null || s.levelHigh.length > 0) {
+            s.levelRecent = new double[0];
+            s.levelCount = 0;
+            s.levelHigh = new double[0];
+            s.levelLow = new double[0];
+        }
+    }
+
     /** Whether the level including {@code value} lies beyond the recent range; then records it. */
     boolean observe(ScoreState s, long timestamp, double value) {
-        if (s.levelRecent.length != window) {
+        if (s.levelRecent == null || s.levelRecent.length != window) { // null: restored from before the rule
             s.levelRecent = new double[window];
             s.levelCount = 0;
             s.levelHigh = new double[0];
@@ -60,7 +74,7 @@ final class LevelNovelty {
         double level = ScoreState.ringMean(s.levelRecent, s.levelCount);
 
         long b = Math.floorDiv(timestamp, BUCKET);
-        if (s.levelHigh.length != BUCKETS) {
+        if (s.levelHigh == null || s.levelHigh.length != BUCKETS) {
             s.levelHigh = new double[BUCKETS];
             s.levelLow = new double[BUCKETS];
             java.util.Arrays.fill(s.levelHigh, Double.NaN);

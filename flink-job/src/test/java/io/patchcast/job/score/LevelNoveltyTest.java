@@ -99,6 +99,36 @@ class LevelNoveltyTest {
     }
 
     @Test
+    void anOffRuleKeepsNoStateAndStartsAfreshWhenTurnedOnAgain() {
+        LevelNovelty r = new LevelNovelty(12, 0.1);
+        ScoreState s = new ScoreState();
+        assertThat(feedDays(r, s, 0, 10)).isZero();
+        // the scorer with the rule off frees it
+        AnomalyScorer off = new AnomalyScorer(ScoreConfig.likelihood(0.99, 0.3, 3, 3000));
+        AnomalyScorerLikelihoodTest.score(off, s, 10.0);
+        assertThat(s.levelRecent).isEmpty();
+        assertThat(s.levelHigh).isEmpty();
+        assertThat(s.levelLow).isEmpty();
+        assertThat(s.levelCount).isZero();
+        // turned on again: a level of 30, far above the [10, 20] of the days before it was turned
+        // off, is not novel in the rule's new first day, which it spends learning the levels again
+        long back = 12 * DAY;
+        for (long t = back; t < back + DAY - STEP; t += STEP) {
+            assertThat(r.observe(s, t, 30)).isFalse();
+        }
+        // state restored from before the rule existed: its fields may be null
+        ScoreState old = new ScoreState();
+        old.levelRecent = null;
+        old.levelHigh = null;
+        old.levelLow = null;
+        assertThat(r.observe(old, 0, 1.0)).isFalse();
+        assertThat(old.levelRecent).hasSize(12);
+        old.levelRecent = null;
+        LevelNovelty.clear(old);
+        assertThat(old.levelRecent).isEmpty();
+    }
+
+    @Test
     void rejectsBadParameters() {
         assertThatThrownBy(() -> new LevelNovelty(0, 0.1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LevelNovelty(12, 0)).isInstanceOf(IllegalArgumentException.class);
