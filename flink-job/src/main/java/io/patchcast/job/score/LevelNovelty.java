@@ -4,31 +4,24 @@ import java.time.Duration;
 
 /**
  * A level the series has not held over the last week: the mean of its last {@code window} values
- * further above the highest such mean of the last {@link #HISTORY} (or further below the lowest)
+ * further above the highest such mean of the last week (or further below the lowest)
  * than {@code tolerance} times the spread between them. {@link RangeNovelty} catches one value
  * beyond everything ever seen; this catches a sustained shift that stays inside the all-time range
  * but leaves the recent one (a service settling at a new load, a sensor drifting to a value it has
  * not read for weeks).
  *
  * <p>The recent means are kept per hour ({@link ScoreState#levelHigh} and {@link
- * ScoreState#levelLow}, rings of {@link #HISTORY} + 1 hourly buckets, whatever the series' step),
+ * ScoreState#levelLow}, {@link WeekOfHours} rings of hourly buckets, whatever the series' step),
  * the current hour excluded from the range it is compared with. Nothing is novel in the first
- * {@link #MIN_SPAN} of a series, or after a silence longer than {@link #HISTORY} (whose levels are
+ * {@link #MIN_SPAN} of a series, or after a silence longer than a week (whose levels are
  * all gone: a few hours would make a narrow range), nor while the recent means are all equal.
  */
 final class LevelNovelty {
 
-    /** How far back the range of recent means reaches. */
-    static final Duration HISTORY = Duration.ofDays(7);
-
-    /** Width of one bucket of the range. */
-    static final long BUCKET = Duration.ofHours(1).toMillis();
-
     /** Time from a series' first point before its level can be novel. */
     static final Duration MIN_SPAN = Duration.ofDays(1);
 
-    private static final int BUCKETS = (int) (HISTORY.toMillis() / BUCKET) + 1;
-    private static final long MIN_BUCKETS = MIN_SPAN.toMillis() / BUCKET;
+    private static final long MIN_BUCKETS = MIN_SPAN.toMillis() / WeekOfHours.BUCKET;
 
     private final int window;
     private final double tolerance;
@@ -73,35 +66,29 @@ final class LevelNovelty {
         s.levelCount++;
         double level = ScoreState.ringMean(s.levelRecent, s.levelCount);
 
-        long b = Math.floorDiv(timestamp, BUCKET);
-        if (s.levelHigh == null || s.levelHigh.length != BUCKETS) {
-            s.levelHigh = new double[BUCKETS];
-            s.levelLow = new double[BUCKETS];
-            java.util.Arrays.fill(s.levelHigh, Double.NaN);
-            java.util.Arrays.fill(s.levelLow, Double.NaN);
+        long b = WeekOfHours.hour(timestamp);
+        if (!WeekOfHours.isRing(s.levelHigh) || !WeekOfHours.isRing(s.levelLow)) {
+            s.levelHigh = WeekOfHours.empty();
+            s.levelLow = WeekOfHours.empty();
             s.levelFirstBucket = b;
             s.levelNewestBucket = b;
         }
         if (b > s.levelNewestBucket) {
-            if (b - s.levelNewestBucket >= BUCKETS) {
-                s.levelFirstBucket = b; // silent for longer than the history: a day of levels again first
-            }
-            for (long c = Math.max(s.levelNewestBucket + 1, b - BUCKETS + 1); c <= b; c++) {
-                s.levelHigh[slot(c)] = Double.NaN;
-                s.levelLow[slot(c)] = Double.NaN;
-            }
+            // after a silence longer than the history: a day of levels again first
+            s.levelFirstBucket = WeekOfHours.firstAfter(s.levelFirstBucket, s.levelNewestBucket, b);
+            WeekOfHours.advance(s.levelNewestBucket, b, s.levelHigh, s.levelLow);
             s.levelNewestBucket = b;
-        } else if (b <= s.levelNewestBucket - BUCKETS) {
+        } else if (WeekOfHours.tooOld(b, s.levelNewestBucket)) {
             return false; // older than the ring: neither compared nor recorded
         }
         double hi = Double.NEGATIVE_INFINITY;
         double lo = Double.POSITIVE_INFINITY;
         // the hours before b that the ring still holds (a late point's b may lag the newest hour)
-        for (long c = Math.max(b, s.levelNewestBucket) - BUCKETS + 1; c < b; c++) {
-            double h = s.levelHigh[slot(c)];
+        for (long c = WeekOfHours.oldestBefore(b, s.levelNewestBucket); c < b; c++) {
+            double h = s.levelHigh[WeekOfHours.slot(c)];
             if (!Double.isNaN(h)) {
                 hi = Math.max(hi, h);
-                lo = Math.min(lo, s.levelLow[slot(c)]);
+                lo = Math.min(lo, s.levelLow[WeekOfHours.slot(c)]);
             }
         }
         boolean novel = false;
@@ -109,13 +96,9 @@ final class LevelNovelty {
             double margin = tolerance * (hi - lo);
             novel = level > hi + margin || level < lo - margin;
         }
-        int k = slot(b);
+        int k = WeekOfHours.slot(b);
         s.levelHigh[k] = Double.isNaN(s.levelHigh[k]) ? level : Math.max(s.levelHigh[k], level);
         s.levelLow[k] = Double.isNaN(s.levelLow[k]) ? level : Math.min(s.levelLow[k], level);
         return novel;
-    }
-
-    private static int slot(long bucket) {
-        return (int) Math.floorMod(bucket, (long) BUCKETS);
     }
 }

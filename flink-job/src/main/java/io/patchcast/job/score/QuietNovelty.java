@@ -1,7 +1,6 @@
 package io.patchcast.job.score;
 
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * A series quieter than it has been all week: the spread (largest minus smallest value) of its last
@@ -13,21 +12,15 @@ import java.util.Arrays;
  * seen before, and a flat stretch at an ordinary value is none of them; the forecast, for its part,
  * is the least surprised by a flat series.
  *
- * <p>The smallest spreads are kept per hour ({@link ScoreState#quietLow}, a ring of {@link #HISTORY}
- * + 1 hourly buckets, whatever the series' step), the current hour excluded from the minimum it is
+ * <p>The smallest spreads are kept per hour ({@link ScoreState#quietLow}, a {@link WeekOfHours} ring
+ * of hourly buckets, whatever the series' step), the current hour excluded from the minimum it is
  * compared with, so the rule fires where the spread falls below the week's quietest, not for as
  * long as it stays there. Nothing is novel before the series has a week of spreads ({@link
- * #MIN_SPAN} from its first point, or from its first point after a silence longer than {@link
- * #HISTORY}), nor when the week's smallest spread is 0 (a series that is sometimes constant is not
+ * #MIN_SPAN} from its first point, or from its first point after a silence longer than a week),
+ * nor when the week's smallest spread is 0 (a series that is sometimes constant is not
  * news when it is constant again).
  */
 final class QuietNovelty {
-
-    /** How far back the smallest spread reaches. */
-    static final Duration HISTORY = Duration.ofDays(7);
-
-    /** Width of one bucket of the minimum. */
-    static final long BUCKET = Duration.ofHours(1).toMillis();
 
     /**
      * Time from a series' first point before it can be quiet: a week, so that its quietest day of
@@ -35,8 +28,7 @@ final class QuietNovelty {
      */
     static final Duration MIN_SPAN = Duration.ofDays(7);
 
-    private static final int BUCKETS = (int) (HISTORY.toMillis() / BUCKET) + 1;
-    private static final long MIN_BUCKETS = MIN_SPAN.toMillis() / BUCKET;
+    private static final long MIN_BUCKETS = MIN_SPAN.toMillis() / WeekOfHours.BUCKET;
 
     private final int window;
     private final double tolerance;
@@ -67,26 +59,21 @@ final class QuietNovelty {
 
     /** Whether the spread of the last {@code window} values, {@code value} included, is novel; then records it. */
     boolean observe(ScoreState s, long timestamp, double value) {
-        long b = Math.floorDiv(timestamp, BUCKET);
+        long b = WeekOfHours.hour(timestamp);
         // first point, or restored with another window or from before the rule existed
-        if (s.quietValues == null || s.quietValues.length != window || s.quietLow == null
-                || s.quietLow.length != BUCKETS) {
+        if (s.quietValues == null || s.quietValues.length != window || !WeekOfHours.isRing(s.quietLow)) {
             s.quietValues = new double[window];
             s.quietCount = 0;
-            s.quietLow = new double[BUCKETS];
-            Arrays.fill(s.quietLow, Double.NaN);
+            s.quietLow = WeekOfHours.empty();
             s.quietFirstBucket = b;
             s.quietNewestBucket = b;
         }
         if (b > s.quietNewestBucket) {
-            if (b - s.quietNewestBucket >= BUCKETS) {
-                s.quietFirstBucket = b; // silent for longer than the history: a week of spreads again first
-            }
-            for (long c = Math.max(s.quietNewestBucket + 1, b - BUCKETS + 1); c <= b; c++) {
-                s.quietLow[slot(c)] = Double.NaN;
-            }
+            // after a silence longer than the history: a week of spreads again first
+            s.quietFirstBucket = WeekOfHours.firstAfter(s.quietFirstBucket, s.quietNewestBucket, b);
+            WeekOfHours.advance(s.quietNewestBucket, b, s.quietLow);
             s.quietNewestBucket = b;
-        } else if (b <= s.quietNewestBucket - BUCKETS) {
+        } else if (WeekOfHours.tooOld(b, s.quietNewestBucket)) {
             return false; // older than the ring: neither compared nor recorded
         }
         s.quietValues[(int) (s.quietCount % window)] = value;
@@ -103,20 +90,16 @@ final class QuietNovelty {
         double spread = hi - lo;
         double weekLow = Double.POSITIVE_INFINITY;
         // the hours before b that the ring still holds (a late point's b may lag the newest hour)
-        for (long c = Math.max(b, s.quietNewestBucket) - BUCKETS + 1; c < b; c++) {
-            double m = s.quietLow[slot(c)];
+        for (long c = WeekOfHours.oldestBefore(b, s.quietNewestBucket); c < b; c++) {
+            double m = s.quietLow[WeekOfHours.slot(c)];
             if (!Double.isNaN(m)) {
                 weekLow = Math.min(weekLow, m);
             }
         }
         boolean novel = b - s.quietFirstBucket >= MIN_BUCKETS && weekLow > 0 && weekLow < Double.POSITIVE_INFINITY
                 && spread * (1 + tolerance) < weekLow;
-        int k = slot(b);
+        int k = WeekOfHours.slot(b);
         s.quietLow[k] = Double.isNaN(s.quietLow[k]) ? spread : Math.min(s.quietLow[k], spread);
         return novel;
-    }
-
-    private static int slot(long bucket) {
-        return (int) Math.floorMod(bucket, (long) BUCKETS);
     }
 }

@@ -80,7 +80,7 @@ class QuietNoveltyTest {
         for (int i = 16 * DAY; i < 18 * DAY; i++) {
             assertThat(r.observe(s, (i + gap) * STEP, bursty(i, false, noise))).isFalse();
         }
-        assertThat(s.quietFirstBucket).isEqualTo(Math.floorDiv((16 * DAY + gap) * STEP, QuietNovelty.BUCKET));
+        assertThat(s.quietFirstBucket).isEqualTo(Math.floorDiv((16 * DAY + gap) * STEP, WeekOfHours.BUCKET));
     }
 
     @Test
