@@ -1,5 +1,6 @@
 package io.patchcast.cli;
 
+import io.patchcast.cli.data.CsvFiles;
 import io.patchcast.cli.data.CsvSeries;
 import io.patchcast.cli.eval.PointScores;
 import io.patchcast.cli.eval.RollingEvaluation;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,9 +101,7 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Path> files = new ArrayList<>();
         for (Path p : data) {
             if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.walk(p)) {
-                    s.filter(x -> Files.isRegularFile(x) && x.toString().endsWith(".csv")).sorted().forEach(files::add);
-                }
+                files.addAll(CsvFiles.under(p));
             } else if (Files.isRegularFile(p)) {
                 files.add(p);
             } else {

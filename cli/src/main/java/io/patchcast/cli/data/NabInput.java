@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** The {@code timestamp,value} CSV files of a folder as metric series: {@code nab{file="<name>"}}. */
 public final class NabInput {
@@ -35,10 +34,7 @@ public final class NabInput {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + " is not a folder of timestamp,value CSV files");
         }
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".csv") && Files.isRegularFile(p)).sorted().toList();
-        }
+        List<Path> files = CsvFiles.under(dir);
         if (files.isEmpty()) {
             throw new IOException(dir + " holds no .csv file");
         }

@@ -1,5 +1,6 @@
 package io.patchcast.cli.nab;
 
+import io.patchcast.cli.data.CsvFiles;
 import io.patchcast.cli.data.CsvSeries;
 import io.patchcast.cli.data.NabLabels;
 import io.patchcast.cli.report.TimeWindow;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Reads a NAB detector's results folder ({@code results/<detector>/<category>/<detector>_<file>.csv},
@@ -47,11 +47,8 @@ public final class DetectorResults {
             throw new IOException(detectorDir + " is not a folder of NAB detector results");
         }
         String prefix = detectorDir.toAbsolutePath().normalize().getFileName() + "_";
-        List<Path> csvs;
-        try (Stream<Path> s = Files.walk(detectorDir)) {
-            csvs = s.filter(p -> p.toString().endsWith(".csv") && !p.toString().endsWith("_scores.csv")
-                    && Files.isRegularFile(p)).sorted().toList();
-        }
+        List<Path> csvs = CsvFiles.under(detectorDir).stream()
+                .filter(p -> !p.toString().endsWith("_scores.csv")).toList();
         Map<String, Path> out = new LinkedHashMap<>();
         for (Path f : csvs) {
             String rel = detectorDir.relativize(f).toString().replace('\\', '/');
