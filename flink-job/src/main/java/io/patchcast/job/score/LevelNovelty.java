@@ -31,14 +31,8 @@ final class LevelNovelty {
      * @param tolerance fraction of the recent means' spread the level must lie beyond it, positive
      */
     LevelNovelty(int window, double tolerance) {
-        if (window < 1) {
-            throw new IllegalArgumentException("level window must be at least 1 point, got " + window);
-        }
-        if (!(tolerance > 0)) {
-            throw new IllegalArgumentException("level tolerance must be positive, got " + tolerance);
-        }
-        this.window = window;
-        this.tolerance = tolerance;
+        this.window = RuleArgs.window("level", window, 1);
+        this.tolerance = RuleArgs.tolerance("level", tolerance);
     }
 
     /**

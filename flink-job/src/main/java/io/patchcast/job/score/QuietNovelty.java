@@ -38,14 +38,8 @@ final class QuietNovelty {
      * @param tolerance the spread must be below the week's smallest divided by {@code 1 + tolerance}; positive
      */
     QuietNovelty(int window, double tolerance) {
-        if (window < 2) {
-            throw new IllegalArgumentException("quiet window must be at least 2 points, got " + window);
-        }
-        if (!(tolerance > 0)) {
-            throw new IllegalArgumentException("quiet tolerance must be positive, got " + tolerance);
-        }
-        this.window = window;
-        this.tolerance = tolerance;
+        this.window = RuleArgs.window("quiet", window, 2);
+        this.tolerance = RuleArgs.tolerance("quiet", tolerance);
     }
 
     /** Frees the rule's state: it is off, and turning it on again starts it afresh (with its week). */

@@ -41,14 +41,8 @@ final class ShapeNovelty {
      * @param tolerance fraction by which the nearest-stretch distance must exceed the recent largest one, positive
      */
     ShapeNovelty(int window, double tolerance) {
-        if (window < 2) {
-            throw new IllegalArgumentException("shape window must be at least 2 points, got " + window);
-        }
-        if (!(tolerance > 0)) {
-            throw new IllegalArgumentException("shape tolerance must be positive, got " + tolerance);
-        }
-        this.window = window;
-        this.tolerance = tolerance;
+        this.window = RuleArgs.window("shape", window, 2);
+        this.tolerance = RuleArgs.tolerance("shape", tolerance);
     }
 
     /** Frees the rule's state: it is off, and turning it on again starts it afresh (with its warm-up). */
