@@ -14,8 +14,8 @@ import java.time.Duration;
  *
  * <p>The smallest spreads are kept per hour ({@link ScoreState#quietLow}, a {@link WeekOfHours} ring
  * of hourly buckets, whatever the series' step), the current hour excluded from the minimum it is
- * compared with, so the rule fires where the spread falls below the week's quietest, not for as
- * long as it stays there. Nothing is novel before the series has a week of spreads ({@link
+ * compared with, so the rule fires where the spread falls below the week's quietest (for the
+ * rest of that hour), not for as long as it stays there. Nothing is novel before the series has a week of spreads ({@link
  * #MIN_SPAN} from its first point, or from its first point after a silence longer than a week),
  * nor when the week's smallest spread is 0 (a series that is sometimes constant is not
  * news when it is constant again).
