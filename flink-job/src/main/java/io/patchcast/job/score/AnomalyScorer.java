@@ -60,7 +60,7 @@ public final class AnomalyScorer {
             RangeNovelty.widen(s, p.value()); // two doubles: current if the rule is turned on again
         }
         if (levelRule != null) {
-            novel |= levelRule.observe(s, p.timestamp(), p.value()); // all always see the value
+            novel |= levelRule.observe(s, p.timestamp(), p.value()); // each rule on sees every value
         } else {
             LevelNovelty.clear(s); // 3 KB a series; turned on again, the rule starts afresh
         }
