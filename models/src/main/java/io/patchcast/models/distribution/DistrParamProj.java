@@ -3,6 +3,7 @@ package io.patchcast.models.distribution;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import io.patchcast.models.module.VectorLinear;
 import io.patchcast.models.module.WeightLoader;
 
 import java.io.IOException;
@@ -70,6 +71,14 @@ public final class DistrParamProj {
                 w.manager().create(fused, new Shape(dModel, RAW)),
                 w.manager().create(bias, new Shape(RAW)),
                 normalScale);
+    }
+
+    /**
+     * The projection as a Java SIMD layer ({@link VectorLinear#forward} gives what {@link #raw}
+     * gives); only where {@link io.patchcast.models.module.VectorKernels#available()}.
+     */
+    public VectorLinear vector() {
+        return VectorLinear.of(wT.toFloatArray(), b.toFloatArray(), Math.toIntExact(wT.getShape().get(0)), RAW);
     }
 
     /** h (T, D) -> raw (T, 192) as Java floats, leaves concatenated in {@link #LEAVES} order. */

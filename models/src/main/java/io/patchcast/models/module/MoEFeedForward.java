@@ -65,8 +65,9 @@ public final class MoEFeedForward {
          * As {@link #SPARSE}, with the experts computed in Java SIMD from weights on the JVM heap
          * ({@link VectorGemm}); CPU only, needs {@link VectorKernels#available()}. About twice
          * the weight bandwidth of libtorch's kernels for the few rows an expert sees per series,
-         * and no JNI call per expert. Moirai-MoE modules loaded with it run their whole encoder
-         * layers in Java ({@link VectorLayer}).
+         * and no JNI call per expert. Moirai-MoE modules loaded with it run their whole forward
+         * pass in Java: the encoder layers ({@link VectorLayer}), the gate distances and the
+         * embedding, final norm and head ({@link VectorLinear}).
          */
         SPARSE_VECTOR,
         /**
@@ -90,6 +91,7 @@ public final class MoEFeedForward {
     private final NDArray[] fcGateFc1T; // X x (D, 2F): [fc_gate^T | fc1^T]; null for SPARSE_VECTOR
     private final NDArray[] fc2T; // X x (F, D); null for SPARSE_VECTOR
     private final VectorExperts vector; // SPARSE_VECTOR only
+    private final VectorLinear centroidAug; // SPARSE_VECTOR only: centroidAugT for the Java distances
 
     private MoEFeedForward(
             int dModel,
@@ -98,7 +100,8 @@ public final class MoEFeedForward {
             NDArray centroidAugT,
             NDArray[] fcGateFc1T,
             NDArray[] fc2T,
-            VectorExperts vector) {
+            VectorExperts vector,
+            VectorLinear centroidAug) {
         this.dModel = dModel;
         this.dFf = dFf;
         this.dispatch = dispatch;
@@ -106,6 +109,7 @@ public final class MoEFeedForward {
         this.fcGateFc1T = fcGateFc1T;
         this.fc2T = fc2T;
         this.vector = vector;
+        this.centroidAug = centroidAug;
     }
 
     /**
@@ -169,7 +173,8 @@ public final class MoEFeedForward {
                     centroidAugT,
                     null,
                     null,
-                    VectorExperts.of(gate1, down, dModel, dFf));
+                    VectorExperts.of(gate1, down, dModel, dFf),
+                    VectorLinear.of(aug, null, dModel + 2, NUM_EXPERTS));
         }
         NDArray[] gate1T = new NDArray[NUM_EXPERTS];
         NDArray[] downT = new NDArray[NUM_EXPERTS];
@@ -177,7 +182,7 @@ public final class MoEFeedForward {
             gate1T[e] = m.create(gate1[e], new Shape(dModel, 2L * dFf));
             downT[e] = m.create(down[e], new Shape(dFf, dModel));
         }
-        return new MoEFeedForward(dModel, dFf, dispatch, centroidAugT, gate1T, downT, null);
+        return new MoEFeedForward(dModel, dFf, dispatch, centroidAugT, gate1T, downT, null, null);
     }
 
     /** How this layer reaches its experts. */
@@ -197,6 +202,30 @@ public final class MoEFeedForward {
         NDArray norm = x.square().sum(new int[] {-1}, true); // (T, 1)
         NDArray aug = Scalars.mul(x, -2f).concat(norm, -1).concat(x.getManager().ones(new Shape(t, 1)), -1);
         return Scalars.maximum(aug.matMul(centroidAugT), 1e-30f).sqrt(); // clamp_min(1e-30).sqrt()
+    }
+
+    /**
+     * {@link #distances} in Java SIMD on x (T, D) row-major: the same formula, each token's
+     * distances from its own row only (libtorch's product rounds by the call's row count).
+     */
+    float[] distancesVector(float[] x, int tokens) {
+        int a = dModel + 2;
+        float[] aug = new float[Math.multiplyExact(tokens, a)];
+        for (int t = 0; t < tokens; t++) {
+            double norm = 0;
+            for (int j = 0; j < dModel; j++) {
+                float v = x[t * dModel + j];
+                aug[t * a + j] = -2f * v;
+                norm += (double) v * v;
+            }
+            aug[t * a + dModel] = (float) norm;
+            aug[t * a + dModel + 1] = 1f;
+        }
+        float[] dist = centroidAug.forward(aug, tokens);
+        for (int i = 0; i < dist.length; i++) {
+            dist[i] = (float) Math.sqrt(Math.max(dist[i], 1e-30f)); // clamp_min(1e-30).sqrt()
+        }
+        return dist;
     }
 
     /** Top-2 LARGEST distances and softmax over them (uni2ts ffn.py; spec §7, pitfall 1). */
@@ -315,17 +344,14 @@ public final class MoEFeedForward {
     public record VectorResult(float[] out, Routing routing) {}
 
     /**
-     * SPARSE_VECTOR on x (T, D) row-major: the gate distances are computed in {@code call} (as
-     * {@link #forward}), the experts in Java.
+     * SPARSE_VECTOR on x (T, D) row-major, all in Java: the gate distances ({@link
+     * #distancesVector}) and the experts.
      */
-    public VectorResult forwardVector(float[] x, int tokens, NDManager call, ComputePool pool) {
+    public VectorResult forwardVector(float[] x, int tokens, ComputePool pool) {
         if (dispatch != Dispatch.SPARSE_VECTOR) {
             throw new IllegalStateException("forwardVector needs SPARSE_VECTOR, not " + dispatch);
         }
-        Routing r;
-        try (NDManager scope = call.newSubManager()) {
-            r = route(distances(scope.create(x, new Shape(tokens, dModel))).toFloatArray(), tokens);
-        }
+        Routing r = route(distancesVector(x, tokens), tokens);
         return new VectorResult(vectorForward(x, r, Slots.of(r, tokens), pool), r);
     }
 

@@ -28,6 +28,11 @@ public final class RMSNorm {
         return new RMSNorm(w.vector(prefix + "weight", "RMSNorm over the last dim", dim));
     }
 
+    /** The weight (D) as Java floats. */
+    public float[] weights() {
+        return weight.toFloatArray();
+    }
+
     /** x (..., D) -> (..., D), in x's manager. */
     public NDArray forward(NDArray x) {
         NDArray ms = x.square().mean(new int[] {-1}, true); // (..., 1)

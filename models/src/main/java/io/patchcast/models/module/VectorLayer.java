@@ -1,7 +1,5 @@
 package io.patchcast.models.module;
 
-import ai.djl.ndarray.NDManager;
-
 import java.io.IOException;
 
 /**
@@ -91,11 +89,9 @@ public final class VectorLayer {
 
     /**
      * h (N*L, D) -> the layer's output at the query tokens {@code queries} (indices into L; null =
-     * all L, in order) of every row: keys and values come from all L tokens. {@code call} hosts the
-     * MoE's gate distances.
+     * all L, in order) of every row: keys and values come from all L tokens.
      */
-    public Output forward(
-            float[] h, Context ctx, int[] queries, NDManager call, ComputePool pool) {
+    public Output forward(float[] h, Context ctx, int[] queries, ComputePool pool) {
         int n = ctx.n();
         int l = ctx.l();
         int[] qs = queries != null ? queries : range(l);
@@ -112,7 +108,7 @@ public final class VectorLayer {
             }
         }
         float[] f = rmsNorm(h1, n * qn, dModel, norm2);
-        MoEFeedForward.VectorResult moe = ffn.forwardVector(f, n * qn, call, pool);
+        MoEFeedForward.VectorResult moe = ffn.forwardVector(f, n * qn, pool);
         float[] out = moe.out();
         for (int i = 0; i < out.length; i++) {
             out[i] = h1[i] + out[i];

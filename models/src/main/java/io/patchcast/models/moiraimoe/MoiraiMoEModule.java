@@ -21,6 +21,7 @@ import io.patchcast.models.module.PackedStdScaler;
 import io.patchcast.models.module.RMSNorm;
 import io.patchcast.models.module.RotaryProjection;
 import io.patchcast.models.module.VectorLayer;
+import io.patchcast.models.module.VectorLinear;
 import io.patchcast.models.module.WeightLoader;
 
 import org.slf4j.Logger;
@@ -70,6 +71,12 @@ public final class MoiraiMoEModule implements AutoCloseable {
     private final VectorLayer[] vectorLayers; // SPARSE_VECTOR: the layers in Java SIMD; else null
     private final RMSNorm norm;
     private final DistrParamProj paramProj;
+    // SPARSE_VECTOR: embedding, final norm and head in Java too (see VectorLinear); else null
+    private final VectorLinear inProjV;
+    private final VectorLinear resProjV;
+    private final VectorLinear featProjV;
+    private final float[] normV;
+    private final VectorLinear headV;
     private final ComputePool pool;
 
     private MoiraiMoEModule(
@@ -151,6 +158,19 @@ public final class MoiraiMoEModule implements AutoCloseable {
         norm = RMSNorm.load(w, "encoder.norm.", d);
         paramProj =
                 DistrParamProj.load(w, "param_proj.proj.", d, config.distrOutput().normalScale());
+        if (vectorLayers != null) {
+            inProjV = VectorLinear.of(inProjT.toFloatArray(), inProjB.toFloatArray(), P, d);
+            resProjV = VectorLinear.of(resProjT.toFloatArray(), resProjB.toFloatArray(), P, d);
+            featProjV = VectorLinear.of(featProjT.toFloatArray(), featProjB.toFloatArray(), d, d);
+            normV = norm.weights();
+            headV = paramProj.vector();
+        } else {
+            inProjV = null;
+            resProjV = null;
+            featProjV = null;
+            normV = null;
+            headV = null;
+        }
     }
 
     /**
@@ -319,6 +339,9 @@ public final class MoiraiMoEModule implements AutoCloseable {
             rec.record("scaled_target", scaled, n, l, P);
         }
         try (NDManager call = weights.newSubManager()) {
+            if (vectorLayers != null) {
+                return callVector(in, rec, experts, keep, scaled, loc, scale, call);
+            }
             NDArray x = call.create(scaled, new Shape(t, P)); // (T, P)
             // reprs = feat_proj(silu(in_proj(x))) + res_proj(x)
             NDArray hIn = x.matMul(inProjT).add(inProjB);
@@ -329,31 +352,11 @@ public final class MoiraiMoEModule implements AutoCloseable {
                             .add(featProjB)
                             .add(x.matMul(resProjT).add(resProjB)); // (T, D)
             record(rec, "embed", h, n, l, d);
-            // the Java layers need the ids only; the libtorch ones (and recording) the masks
-            AttentionContext ctx =
-                    vectorLayers != null && !rec.enabled()
-                            ? null
-                            : AttentionContext.build(
-                                    call,
-                                    timeQkProj,
-                                    in.sampleId(),
-                                    in.timeId(),
-                                    in.variateId(),
-                                    n,
-                                    l);
-            if (rec.enabled()) {
-                rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
-            }
+            AttentionContext ctx = attentionContext(call, in, rec);
             if (keep != null) {
                 return callAt(h, ctx, in, experts, keep, loc, scale);
             }
-            NDArray encoded =
-                    vectorLayers != null
-                            ? call.create(
-                                    encodeVector(
-                                            h, vectorContext(in), rec, experts, layers.length),
-                                    new Shape(t, d))
-                            : encode(h, ctx, n, l, rec, experts);
+            NDArray encoded = encode(h, ctx, n, l, rec, experts);
             NDArray out = norm.forward(encoded); // (T, D)
             record(rec, "encoder_out", out, n, l, d);
             float[] raw = paramProj.raw(out);
@@ -362,6 +365,85 @@ public final class MoiraiMoEModule implements AutoCloseable {
             }
             return paramProj.mixture(raw, t, loc, scale);
         }
+    }
+
+    /** The attention masks of the libtorch layers; recorded when {@code rec} records. */
+    private AttentionContext attentionContext(NDManager call, PackedBatch in, TensorRecorder rec) {
+        int n = in.rows();
+        int l = in.tokens();
+        AttentionContext ctx =
+                AttentionContext.build(
+                        call, timeQkProj, in.sampleId(), in.timeId(), in.variateId(), n, l);
+        if (rec.enabled()) {
+            rec.record("attn_mask", maskAllowed(ctx.maskBias().toFloatArray()), n, l, l);
+        }
+        return ctx;
+    }
+
+    /**
+     * {@link #call} with the Java SIMD layers: embedding, encoder, final norm and head all in Java,
+     * so that no token's numbers depend on the rows it shares the call with (libtorch's CPU kernels
+     * round by row count, and by MKL's instruction-set setting). {@code call} only hosts the
+     * recorded attention mask.
+     */
+    private Mixture callVector(
+            PackedBatch in,
+            TensorRecorder rec,
+            ComputePool experts,
+            int[] keep,
+            float[] scaled,
+            float[] loc,
+            float[] scale,
+            NDManager call) {
+        int n = in.rows();
+        int l = in.tokens();
+        int t = n * l;
+        int d = config.dModel();
+        // reprs = feat_proj(silu(in_proj(x))) + res_proj(x)
+        float[] hIn = inProjV.forward(scaled, t);
+        for (int i = 0; i < hIn.length; i++) {
+            float v = hIn[i];
+            hIn[i] = (float) (1.0 / (1.0 + Math.exp(-v))) * v;
+        }
+        float[] h = featProjV.forward(hIn, t);
+        float[] res = resProjV.forward(scaled, t);
+        for (int i = 0; i < h.length; i++) {
+            h[i] += res[i];
+        }
+        if (rec.enabled()) {
+            rec.record("embed", h, n, l, d);
+            attentionContext(call, in, rec);
+        }
+        VectorLayer.Context vc = vectorContext(in);
+        if (keep != null) {
+            int[] padded = paddedKeep(keep);
+            float[] hv = encodeVector(h, vc, TensorRecorder.NONE, experts, layers.length - 1);
+            float[] h2 = vectorLayers[layers.length - 1].forward(hv, vc, padded, experts).out();
+            int rows = n * padded.length;
+            float[] rawAll = headV.forward(VectorLayer.rmsNorm(h2, rows, d, normV), rows);
+            return kept(rawAll, n, l, keep, padded.length, loc, scale);
+        }
+        float[] encoded = encodeVector(h, vc, rec, experts, layers.length);
+        float[] out = VectorLayer.rmsNorm(encoded, t, d, normV);
+        if (rec.enabled()) {
+            rec.record("encoder_out", out, n, l, d);
+        }
+        float[] raw = headV.forward(out, t);
+        if (rec.enabled()) {
+            recordRaw(rec, raw, n, l);
+        }
+        return paramProj.mixture(raw, t, loc, scale);
+    }
+
+    /** {@code keep} repeated so that every row has at least MIN_ROWS query rows. */
+    private static int[] paddedKeep(int[] keep) {
+        int kk = keep.length;
+        int reps = (MoEFeedForward.MIN_ROWS + kk - 1) / kk;
+        int[] padded = new int[kk * reps];
+        for (int i = 0; i < padded.length; i++) {
+            padded[i] = keep[i % kk];
+        }
+        return padded;
     }
 
     /**
@@ -380,33 +462,27 @@ public final class MoiraiMoEModule implements AutoCloseable {
         int n = in.rows();
         int l = in.tokens();
         int d = config.dModel();
-        int kk = keep.length;
-        int reps = (MoEFeedForward.MIN_ROWS + kk - 1) / kk;
-        int[] padded = new int[kk * reps];
-        for (int i = 0; i < padded.length; i++) {
-            padded[i] = keep[i % kk];
-        }
+        int[] padded = paddedKeep(keep);
         NDManager call = h.getManager();
         long rows = (long) n * padded.length;
         Layer last = layers[layers.length - 1];
-        NDArray h2;
-        if (vectorLayers != null) {
-            VectorLayer.Context vc = vectorContext(in);
-            float[] hv = encodeVector(h, vc, TensorRecorder.NONE, experts, layers.length - 1);
-            VectorLayer.Output o =
-                    vectorLayers[layers.length - 1].forward(hv, vc, padded, call, experts);
-            h2 = call.create(o.out(), new Shape(rows, d));
-        } else {
-            NDArray hAll =
-                    encodeLayers(
-                            h, ctx, n, l, TensorRecorder.NONE, experts, layers.length - 1);
-            NDArray hs = hAll.reshape(n, l, d);
-            NDArray idx = call.create(Arrays.stream(padded).asLongStream().toArray());
-            NDArray a = last.selfAttn().forwardQueries(last.norm1().forward(hs), ctx, idx);
-            NDArray h1 = hs.get(new NDIndex(":, {}", idx)).add(a).reshape(rows, d);
-            h2 = h1.add(last.ffn().forward(last.norm2().forward(h1), experts).out());
-        }
+        NDArray hAll = encodeLayers(h, ctx, n, l, TensorRecorder.NONE, experts, layers.length - 1);
+        NDArray hs = hAll.reshape(n, l, d);
+        NDArray idx = call.create(Arrays.stream(padded).asLongStream().toArray());
+        NDArray a = last.selfAttn().forwardQueries(last.norm1().forward(hs), ctx, idx);
+        NDArray h1 = hs.get(new NDIndex(":, {}", idx)).add(a).reshape(rows, d);
+        NDArray h2 = h1.add(last.ffn().forward(last.norm2().forward(h1), experts).out());
         float[] rawAll = paramProj.raw(norm.forward(h2)); // (N * K * reps, RAW)
+        return kept(rawAll, n, l, keep, padded.length, loc, scale);
+    }
+
+    /**
+     * The mixture of the kept tokens from the head's output {@code rawAll} at the padded kept tokens
+     * ({@code perRow} of each of the n rows, {@code keep} first).
+     */
+    private Mixture kept(
+            float[] rawAll, int n, int l, int[] keep, int perRow, float[] loc, float[] scale) {
+        int kk = keep.length;
         int t = n * kk;
         float[] raw = new float[t * DistrParamProj.RAW];
         float[] locK = new float[t];
@@ -416,7 +492,7 @@ public final class MoiraiMoEModule implements AutoCloseable {
                 int dst = i * kk + j;
                 System.arraycopy(
                         rawAll,
-                        (i * padded.length + j) * DistrParamProj.RAW,
+                        (i * perRow + j) * DistrParamProj.RAW,
                         raw,
                         dst * DistrParamProj.RAW,
                         DistrParamProj.RAW);
@@ -432,13 +508,13 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * Records what {@link #encodeLayers} records.
      */
     private float[] encodeVector(
-            NDArray h, VectorLayer.Context vc, TensorRecorder rec, ComputePool experts, int count) {
+            float[] h, VectorLayer.Context vc, TensorRecorder rec, ComputePool experts, int count) {
         int n = vc.n();
         int l = vc.l();
         int d = config.dModel();
-        float[] hv = h.toFloatArray();
+        float[] hv = h;
         for (int li = 0; li < count; li++) {
-            VectorLayer.Output o = vectorLayers[li].forward(hv, vc, null, h.getManager(), experts);
+            VectorLayer.Output o = vectorLayers[li].forward(hv, vc, null, experts);
             if (rec.enabled()) {
                 rec.record("layer" + li + ".ffn_in", o.ffnIn(), n, l, d);
                 recordRouting(rec, "layer" + li + ".gate.", o.routing(), n, l);
