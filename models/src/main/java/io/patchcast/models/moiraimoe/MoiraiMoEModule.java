@@ -250,8 +250,9 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * The mixture at the tokens {@code keep} of every row only: token {@code i * K + j} of the
      * result is token {@code keep[j]} of row i. Numbers are those of {@link #forward(PackedBatch)}
      * at those tokens; the last layer computes attention queries, the MoE and the head for the kept
-     * tokens alone (padded to {@link MoEFeedForward#MIN_ROWS} copies so that CPU kernels round them
-     * as in the full pass), which skips most of its experts for a single series.
+     * tokens alone (on libtorch padded to {@link MoEFeedForward#MIN_ROWS} copies so that CPU kernels
+     * round them as in the full pass; the Java layers need no copies), which skips most of its
+     * experts for a single series.
      */
     public Mixture forwardAt(PackedBatch in, int[] keep) {
         if (keep.length == 0) {
@@ -302,9 +303,12 @@ public final class MoiraiMoEModule implements AutoCloseable {
     /** One call on all rows of {@code in}; MoE experts spread over {@code experts}. */
     private Mixture forwardRows(
             PackedBatch in, TensorRecorder rec, ComputePool experts, int[] keep) {
-        if ((long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS && !rec.enabled()) {
+        if (vectorLayers == null
+                && (long) in.rows() * in.tokens() < MoEFeedForward.MIN_ROWS
+                && !rec.enabled()) {
             // below MIN_ROWS token rows libtorch rounds tail rows differently: run extra copies
-            // of the rows so that a series' numbers never depend on its batch
+            // of the rows so that a series' numbers never depend on its batch (the Java layers
+            // sum every row in the same order whatever the row count, so they need no copies)
             int extra =
                     (MoEFeedForward.MIN_ROWS + in.rows() * in.tokens() - 1)
                             / (in.rows() * in.tokens());
@@ -416,12 +420,12 @@ public final class MoiraiMoEModule implements AutoCloseable {
         }
         VectorLayer.Context vc = vectorContext(in);
         if (keep != null) {
-            int[] padded = paddedKeep(keep);
+            // the kept tokens alone: no MIN_ROWS copies, the Java sums do not depend on row count
             float[] hv = encodeVector(h, vc, TensorRecorder.NONE, experts, layers.length - 1);
-            float[] h2 = vectorLayers[layers.length - 1].forward(hv, vc, padded, experts).out();
-            int rows = n * padded.length;
+            float[] h2 = vectorLayers[layers.length - 1].forward(hv, vc, keep, experts).out();
+            int rows = n * keep.length;
             float[] rawAll = headV.forward(VectorLayer.rmsNorm(h2, rows, d, normV), rows);
-            return kept(rawAll, n, l, keep, padded.length, loc, scale);
+            return kept(rawAll, n, l, keep, keep.length, loc, scale);
         }
         float[] encoded = encodeVector(h, vc, rec, experts, layers.length);
         float[] out = VectorLayer.rmsNorm(encoded, t, d, normV);

@@ -2,6 +2,7 @@ package io.patchcast.models.moiraimoe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.patchcast.models.distribution.Mixture;
 import io.patchcast.models.io.MoiraiMoEConfig;
@@ -10,6 +11,7 @@ import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.SafetensorsWriter;
 import io.patchcast.models.io.TensorInfo;
 import io.patchcast.models.module.MoEFeedForward;
+import io.patchcast.models.module.VectorKernels;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,17 +114,33 @@ class MoiraiMoEModuleTest {
     }
 
     /**
-     * forwardAt computes the last layer for the kept tokens only, padded to MIN_ROWS query rows, so
-     * its numbers equal the full pass at those tokens (bit for bit: both run the kernels on >= 12
-     * rows), alone, in a batch of 40 rows, and on 2 compute threads.
+     * forwardAt computes the last layer for the kept tokens only, padded to MIN_ROWS query rows on
+     * libtorch, so its numbers equal the full pass at those tokens (bit for bit: both run the
+     * kernels on >= 12 rows), alone, in a batch of 40 rows, and on 2 compute threads.
      */
     @Test
     void forwardAtEqualsTheFullPassAtTheKeptTokens() throws Exception {
+        assertForwardAtEqualsTheFullPass(MoEFeedForward.Dispatch.SPARSE, new int[] {3, 5});
+    }
+
+    /**
+     * The Java SIMD path runs the kept tokens without copies and a row of 6 tokens without
+     * repeating it: its sums do not depend on the row count, so the numbers still equal the full
+     * pass bit for bit, for one kept token as for two.
+     */
+    @Test
+    void forwardAtOnTheVectorPathEqualsTheFullPassWithoutPadding() throws Exception {
+        assumeThat(VectorKernels.whyNot()).isNull();
+        assertForwardAtEqualsTheFullPass(MoEFeedForward.Dispatch.SPARSE_VECTOR, new int[] {3, 5});
+        assertForwardAtEqualsTheFullPass(MoEFeedForward.Dispatch.SPARSE_VECTOR, new int[] {5});
+    }
+
+    private static void assertForwardAtEqualsTheFullPass(MoEFeedForward.Dispatch dispatch, int[] keep)
+            throws Exception {
         PackedBatch in = input(); // 1 row of 6 tokens
-        int[] keep = {3, 5};
         for (int threads : new int[] {1, 2}) {
-            try (MoiraiMoEModule m =
-                    MoiraiMoEModule.load(MODEL, null, MoEFeedForward.Dispatch.SPARSE, threads)) {
+            try (MoiraiMoEModule m = MoiraiMoEModule.load(MODEL, null, dispatch, threads)) {
+                Mixture alone = m.forwardAt(in, keep);
                 for (PackedBatch b : List.of(in, in.repeat(40))) {
                     Mixture full = m.forward(b);
                     Mixture at = m.forwardAt(b, keep);
@@ -130,16 +148,21 @@ class MoiraiMoEModuleTest {
                     double[] levels = {0.01, 0.5, 0.99};
                     float[] qa = new float[3];
                     float[] qf = new float[3];
+                    float[] q1 = new float[3];
                     for (int r = 0; r < b.rows(); r += 13) {
                         for (int j = 0; j < keep.length; j++) {
                             for (int p = 0; p < 16; p++) {
                                 int t = r * in.tokens() + keep[j];
-                                assertThat(at.mean(r * keep.length + j, p))
-                                        .as("row %d token %d step %d", r, keep[j], p)
-                                        .isEqualTo(full.mean(t, p));
-                                at.quantiles(r * keep.length + j, p, levels, qa, 0);
+                                int k = r * keep.length + j;
+                                assertThat(at.mean(k, p))
+                                        .as("%s row %d token %d step %d", dispatch, r, keep[j], p)
+                                        .isEqualTo(full.mean(t, p))
+                                        .isEqualTo(alone.mean(j, p));
+                                at.quantiles(k, p, levels, qa, 0);
                                 full.quantiles(t, p, levels, qf, 0);
+                                alone.quantiles(j, p, levels, q1, 0);
                                 assertThat(qa).containsExactly(qf);
+                                assertThat(qa).containsExactly(q1);
                             }
                         }
                     }
