@@ -250,9 +250,9 @@ public final class MoiraiMoEModule implements AutoCloseable {
      * The mixture at the tokens {@code keep} of every row only: token {@code i * K + j} of the
      * result is token {@code keep[j]} of row i. Numbers are those of {@link #forward(PackedBatch)}
      * at those tokens; the last layer computes attention queries, the MoE and the head for the kept
-     * tokens alone (on libtorch padded to {@link MoEFeedForward#MIN_ROWS} copies so that CPU kernels
-     * round them as in the full pass; the Java layers need no copies), which skips most of its
-     * experts for a single series.
+     * tokens alone (on libtorch padded to {@link MoEFeedForward#MIN_ROWS} copies so that CPU
+     * kernels round them as in the full pass; the Java layers need no copies), which skips most of
+     * its experts for a single series.
      */
     public Mixture forwardAt(PackedBatch in, int[] keep) {
         if (keep.length == 0) {

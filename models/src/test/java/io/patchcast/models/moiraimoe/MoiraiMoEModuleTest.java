@@ -135,8 +135,8 @@ class MoiraiMoEModuleTest {
         assertForwardAtEqualsTheFullPass(MoEFeedForward.Dispatch.SPARSE_VECTOR, new int[] {5});
     }
 
-    private static void assertForwardAtEqualsTheFullPass(MoEFeedForward.Dispatch dispatch, int[] keep)
-            throws Exception {
+    private static void assertForwardAtEqualsTheFullPass(
+            MoEFeedForward.Dispatch dispatch, int[] keep) throws Exception {
         PackedBatch in = input(); // 1 row of 6 tokens
         for (int threads : new int[] {1, 2}) {
             try (MoiraiMoEModule m = MoiraiMoEModule.load(MODEL, null, dispatch, threads)) {
