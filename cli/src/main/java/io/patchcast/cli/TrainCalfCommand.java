@@ -89,6 +89,24 @@ final class TrainCalfCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "5e-4", description = "model_optim learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
+    @Option(names = "--task-loss", defaultValue = "l1", description = "Loss of the time branch's forecast against the target, as CALF's run.py --task_loss: l1, smooth_l1 or mse. Default: ${DEFAULT-VALUE}.")
+    String taskLoss;
+
+    @Option(names = "--output-loss", defaultValue = "l1", description = "Loss between the two branches' forecasts (run.py --output_loss): l1, smooth_l1 or mse. Default: ${DEFAULT-VALUE}.")
+    String outputLoss;
+
+    @Option(names = "--feature-loss", defaultValue = "l1", description = "Loss between the two branches' features (run.py --feature_loss): l1, smooth_l1 or mse. Default: ${DEFAULT-VALUE}.")
+    String featureLoss;
+
+    @Option(names = "--task-w", defaultValue = "1.0", description = "Weight of the task loss (run.py --task_w). Default: ${DEFAULT-VALUE}.")
+    float taskW;
+
+    @Option(names = "--output-w", defaultValue = "1.0", description = "Weight of the output loss (run.py --output_w). Default: ${DEFAULT-VALUE}.")
+    float outputW;
+
+    @Option(names = "--feature-w", defaultValue = "0.01", description = "Weight of the feature loss (run.py --feature_w). Default: ${DEFAULT-VALUE}.")
+    float featureW;
+
     @Option(names = "--seed", defaultValue = "2021", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -105,6 +123,7 @@ final class TrainCalfCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         List<String> channels = channelNames();
+        CmLoss loss = loss();
         float[][] cols = join(inputs);
         int t = cols[0].length;
         int m = channels.size();
@@ -170,7 +189,7 @@ final class TrainCalfCommand implements Callable<Integer> {
             float[] wordEmbedding = PrincipalWordEmbeddings.compute(wte, vocab, cfg.dModel(), cfg.nPca(), root);
             try (CalfParameters p = CalfParameters.of(cfg, values, root.newSubManager())) {
                 CalfModel model = new CalfModel(p);
-                CalfTrainer trainer = new CalfTrainer(model, wordEmbedding, CmLoss.defaults(), lr);
+                CalfTrainer trainer = new CalfTrainer(model, wordEmbedding, loss, lr);
                 CalfWindows train = new CalfWindows(scaled, t, m, seqLen, predLen);
                 int b = Math.min(batch, train.count(0, nTrain));
                 List<Double> losses = CalfTrainingRun.train(trainer, train, 0, nTrain, epochs, b, lr, 20, seed);
@@ -207,6 +226,14 @@ final class TrainCalfCommand implements Callable<Integer> {
                 recipe.put("epochs", epochs);
                 recipe.put("batch", b);
                 recipe.put("lr", lr);
+                Map<String, Object> lossRecipe = new LinkedHashMap<>();
+                lossRecipe.put("task", taskLoss);
+                lossRecipe.put("output", outputLoss);
+                lossRecipe.put("feature", featureLoss);
+                lossRecipe.put("task_w", taskW);
+                lossRecipe.put("output_w", outputW);
+                lossRecipe.put("feature_w", featureW);
+                recipe.put("loss", lossRecipe);
                 recipe.put("seed", seed);
                 recipe.put("epoch_losses", losses);
                 recipe.put("heldout_mae_scaled", ev.mae);
@@ -219,6 +246,16 @@ final class TrainCalfCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
+    }
+
+    /** CALF's cmLoss as the options give it; a kind or weight it does not have is a usage error. */
+    CmLoss loss() {
+        try {
+            return new CmLoss(CmLoss.Kind.parse(taskLoss), CmLoss.Kind.parse(outputLoss),
+                    CmLoss.Kind.parse(featureLoss), taskW, outputW, featureW);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /**

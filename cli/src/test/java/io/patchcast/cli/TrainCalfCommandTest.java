@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,5 +178,57 @@ class TrainCalfCommandTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("patchcast train-calf: training diverged: the last epoch's mean loss is NaN");
         assertThat(store).doesNotExist();
+    }
+
+    @Test
+    void trainsWithCalfsOtherLossesAndWeightsAndRecordsThem() throws Exception {
+        List<Path> in = csvs();
+        String[] common = {"train-calf", "--input", in.get(0).toString(), in.get(1).toString(),
+            "--seq-len", "48", "--pred-len", "8", "--d-model", "24", "--gpt-layers", "1",
+            "--n-pca", "8", "--epochs", "1", "--batch", "16", "--compare-model", "none", "--out"};
+        ScoreCommandTest.Out plain =
+                ScoreCommandTest.run(concat(common, tmp.resolve("a").toString()));
+        ScoreCommandTest.Out other = ScoreCommandTest.run(concat(common,
+                tmp.resolve("b").toString(),
+                "--task-loss", "smooth_l1", "--output-loss", "mse", "--feature-loss", "l1",
+                "--output-w", "0.5", "--feature-w", "0.1"));
+        assertThat(plain.code()).as(plain.out() + plain.err()).isZero();
+        assertThat(other.code()).as(other.out() + other.err()).isZero();
+        // the same data, seed and weights: only the loss differs, so the reported loss must too
+        assertThat(epochLoss(other.out())).isNotCloseTo(epochLoss(plain.out()), within(1e-4));
+        Map<String, Object> recorded = Map.of("task", "smooth_l1", "output", "mse", "feature", "l1",
+                "task_w", 1.0, "output_w", 0.5, "feature_w", 0.1);
+        assertThat(ModelArtifact.verify(tmp.resolve("b/calf/1")).manifest().recipe().get("loss"))
+                .isEqualTo(recorded);
+        assertThat(ModelArtifact.verify(tmp.resolve("a/calf/1")).manifest().recipe().get("loss"))
+                .isEqualTo(Map.of("task", "l1", "output", "l1", "feature", "l1",
+                        "task_w", 1.0, "output_w", 1.0, "feature_w", 0.01));
+    }
+
+    @Test
+    void aLossCalfDoesNotHaveIsAUsageError() throws Exception {
+        List<Path> in = csvs();
+        Path store = tmp.resolve("store");
+        ScoreCommandTest.Out r = ScoreCommandTest.run("train-calf", "--input", in.get(0).toString(),
+                in.get(1).toString(), "--out", store.toString(), "--task-loss", "mase");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("loss 'mase' is not one of l1, smooth_l1, mse");
+        r = ScoreCommandTest.run("train-calf", "--input", in.get(0).toString(),
+                in.get(1).toString(), "--out", store.toString(), "--feature-w", "-1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("loss weights must be >= 0");
+        assertThat(store).doesNotExist();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static double epochLoss(String out) {
+        Matcher m = Pattern.compile("epoch 1: mean total loss ([0-9.]+)").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 }

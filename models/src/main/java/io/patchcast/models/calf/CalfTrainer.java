@@ -15,8 +15,8 @@ import java.util.Map;
  * Port of CALF's training step (exp/exp_long_term_forecasting.py::train, spec §5–6) on DJL autograd:
  * forward of both branches, {@link CmLoss}, backward, then {@code model_optim.step()} (Adam, lr =
  * learning_rate, trainable parameters without {@code _proj} in their name) and {@code
- * loss_optim.step()} (Adam, lr 1e-4, the others). Dropouts are identity (p = 0), as in the parity
- * fixtures; frozen parameters (spec §4) get no gradient.
+ * loss_optim.step()} (Adam, lr 1e-4 unless given, the others). Dropouts are identity (p = 0), as
+ * in the parity fixtures; frozen parameters (spec §4) get no gradient.
  *
  * <p>Not thread-safe: DJL allows one gradient collector at a time.
  */
@@ -30,11 +30,27 @@ public final class CalfTrainer {
     private final float[] wordEmbedding; // (P, D)
     private final CmLoss loss;
     private double learningRate;
+    private final double lossLearningRate;
     private final Map<String, Adam> optimisers = new LinkedHashMap<>();
     /** Runs between forward and backward; tests make Java collect its buffers there. */
     Runnable beforeBackward = () -> {};
 
     public CalfTrainer(CalfModel model, float[] wordEmbedding, CmLoss loss, double learningRate) {
+        this(model, wordEmbedding, loss, learningRate, LOSS_OPTIM_LR);
+    }
+
+    /** As above, with loss_optim's learning rate (the projections) given too. */
+    public CalfTrainer(
+            CalfModel model,
+            float[] wordEmbedding,
+            CmLoss loss,
+            double learningRate,
+            double lossLearningRate) {
+        if (!(lossLearningRate > 0)) {
+            throw new IllegalArgumentException(
+                    "loss_optim learning rate must be positive, got " + lossLearningRate);
+        }
+        this.lossLearningRate = lossLearningRate;
         this.model = model;
         this.params = model.params();
         if (!params.textBranch()) {
@@ -103,7 +119,7 @@ public final class CalfTrainer {
                 g.subi(g); // torch accumulates into .grad; zero_grad for the next step
                 grads.put(name, CalfParameters.checkpointOrientation(name, g.getShape(), gv));
                 float[] pv = p.toFloatArray();
-                double lr = CalfParameters.lossOptimGroup(name) ? LOSS_OPTIM_LR : learningRate;
+                double lr = CalfParameters.lossOptimGroup(name) ? lossLearningRate : learningRate;
                 optimisers.get(name).update(pv, gv, lr);
                 p.set(pv);
             }

@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.patchcast.models.io.SafetensorsReader;
 import io.patchcast.models.io.SafetensorsWriter;
 import io.patchcast.models.io.TensorInfo;
@@ -151,21 +154,23 @@ public final class CalfVerifier {
     private static void trainStep(
             List<CalfCheck> checks, CalfConfig config, Path dir, float[] wordEmbedding, NDManager root)
             throws IOException {
-        // model_optim's learning rate as the fixture ran it (config.json optimizer.model_optim_lr)
-        double learningRate =
-                new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(dir.resolve("config.json").toFile())
-                        .path("optimizer")
-                        .path("model_optim_lr")
-                        .asDouble(Double.NaN);
+        // the step as the fixture ran it: config.json optimizer.* and loss.* (run.py's options)
+        Path file = dir.resolve("config.json");
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+        double learningRate = json.path("optimizer").path("model_optim_lr").asDouble(Double.NaN);
         if (Double.isNaN(learningRate)) {
-            throw new IOException(dir.resolve("config.json") + ": missing optimizer.model_optim_lr");
+            throw new IOException(file + ": missing optimizer.model_optim_lr");
         }
+        double lossLearningRate =
+                json.path("optimizer").path("loss_optim_lr").asDouble(CalfTrainer.LOSS_OPTIM_LR);
+        CmLoss loss = fixtureLoss(json.path("loss"), config.gptLayers(), file);
         try (SafetensorsReader ts = SafetensorsReader.open(dir.resolve("train_step.safetensors"));
                 CalfParameters p =
                         CalfParameters.load(
                                 config, dir.resolve("model_unmerged.safetensors"), null, root.newSubManager())) {
-            CalfTrainer trainer = new CalfTrainer(new CalfModel(p), wordEmbedding, CmLoss.defaults(), learningRate);
+            CalfTrainer trainer =
+                    new CalfTrainer(
+                            new CalfModel(p), wordEmbedding, loss, learningRate, lossLearningRate);
             long[] xs = ts.info("batch_x").shape();
             CalfTrainer.StepResult r =
                     trainer.step(ts.floats("batch_x"), ts.floats("batch_y"), (int) xs[0], (int) xs[2]);
@@ -189,7 +194,8 @@ public final class CalfVerifier {
                     float[] actual = p.values(name);
                     after.compare(key, conditioned(expectedAfter, g), conditioned(actual, g));
                     float[] p0 = init.floats(key);
-                    double lr = CalfParameters.lossOptimGroup(name) ? CalfTrainer.LOSS_OPTIM_LR : learningRate;
+                    double lr =
+                            CalfParameters.lossOptimGroup(name) ? lossLearningRate : learningRate;
                     new Adam(p0.length).update(p0, g, lr);
                     rule.compare(key, expectedAfter, p0);
                 }
@@ -205,6 +211,49 @@ public final class CalfVerifier {
             checks.add(after.result());
             checks.add(rule.result());
         }
+    }
+
+    /**
+     * The fixture's cmLoss ({@code loss} in config.json: the three loss kinds and weights of CALF's
+     * run.py); run.py's defaults where the folder does not say. Its feature-level weights must be
+     * CALF's {@code 0.8^k}, the only ones {@link CmLoss} computes.
+     */
+    static CmLoss fixtureLoss(JsonNode loss, int gptLayers, Path file) throws IOException {
+        CmLoss d = CmLoss.defaults();
+        if (loss.isMissingNode()) {
+            return d;
+        }
+        CmLoss parsed;
+        try {
+            parsed = new CmLoss(
+                    kind(loss, "task", d.task()),
+                    kind(loss, "output", d.output()),
+                    kind(loss, "feature", d.feature()),
+                    (float) loss.path("task_w").asDouble(d.taskW()),
+                    (float) loss.path("output_w").asDouble(d.outputW()),
+                    (float) loss.path("feature_w").asDouble(d.featureW()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": loss: " + e.getMessage(), e);
+        }
+        JsonNode levels = loss.path("feature_layer_weights");
+        if (!levels.isMissingNode()) {
+            double w = 1;
+            boolean calf = levels.size() == gptLayers + 1;
+            for (int k = 0; calf && k < levels.size(); k++, w *= CmLoss.FEATURE_DECAY) {
+                calf = Math.abs(levels.get(k).asDouble() - w) <= 1e-6;
+            }
+            if (!calf) {
+                throw new IOException(String.format(
+                        "%s: loss.feature_layer_weights %s are not CALF's 0.8^k for k = 0..%d",
+                        file, levels, gptLayers));
+            }
+        }
+        return parsed;
+    }
+
+    private static CmLoss.Kind kind(JsonNode loss, String field, CmLoss.Kind otherwise) {
+        JsonNode v = loss.path(field);
+        return v.isMissingNode() ? otherwise : CmLoss.Kind.parse(v.asText());
     }
 
     /** The entries of {@code values} whose reference gradient is at least CONDITIONED_GRAD. */
