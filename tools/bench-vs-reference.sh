@@ -5,10 +5,12 @@
 #   tools/bench-vs-reference.sh UNI2TS_SRC REF_BENCH_PY [THREADS]
 #
 # UNI2TS_SRC: a checkout of SalesforceAIResearch/uni2ts; REF_BENCH_PY: the project's
-# shared/tools/moirai-moe-ref-bench.py. Needs Debian's python3-torch (apt-get install python3-torch)
-# run by /usr/bin/python3. Prints one JSON line per case: {"case":..,"batch":..,"reference_series_per_s":..,
-# "patchcast_series_per_s":..,"ratio":..}. Run it on an otherwise idle machine: both sides are timed
-# one after the other.
+# shared/tools/moirai-moe-ref-bench.py. REF_PYTHON: the Python that runs the reference (default
+# /usr/bin/python3 with Debian's python3-torch, apt-get install python3-torch, built with a generic
+# BLAS; a PyTorch wheel, built with MKL, runs the reference about ten times faster here, so name the
+# build with the figures). Prints one JSON line per case: {"case":..,"batch":..,
+# "reference_series_per_s":..,"patchcast_series_per_s":..,"ratio":..}. Run it on an otherwise idle
+# machine: both sides are timed one after the other.
 set -euo pipefail
 UNI2TS=${1:?uni2ts source dir}
 REF=${2:?moirai-moe-ref-bench.py}
@@ -18,7 +20,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 ref() { # case horizon samples batches reps
-  /usr/bin/python3 "$REF" --uni2ts "$UNI2TS" --config small --device cpu --threads "$THREADS" \
+  "${REF_PYTHON:-/usr/bin/python3}" "$REF" --uni2ts "$UNI2TS" --config small --device cpu --threads "$THREADS" \
     --context 512 --horizon "$2" --samples "$3" --batches "$4" --reps "$5" 2>/dev/null \
     | grep '^{"batch"' > "$TMP/ref-$1.jsonl"
 }
