@@ -49,6 +49,34 @@ class VectorGemmTest {
     }
 
     @Test
+    void everyElementIsOneFusedMultiplyAddChainInKOrder() {
+        // the contract the parity and batch-invariance rest on, whatever the panel width: y[r, j]
+        // = fma(x[r, K-1], w[K-1, j], ... fma(x[r, 0], w[0, j], 0f)), bit for bit
+        SplittableRandom r = new SplittableRandom(7);
+        int[][] shapes = {{1, 384, 1024}, {3, 384, 100}, {6, 65, 257}, {130, 64, 48}, {4, 1, 1}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            float[] x = gaussian(r, m * k);
+            float[] w = gaussian(r, k * n);
+            float[] y = new float[m * n];
+            VectorGemm.multiply(x, m, VectorGemm.Panels.of(w, k, n), y);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float acc = 0f;
+                    for (int q = 0; q < k; q++) {
+                        acc = Math.fma(x[i * k + q], w[q * n + j], acc);
+                    }
+                    assertThat(Float.floatToIntBits(y[i * n + j]))
+                            .as("m=%d k=%d n=%d y[%d, %d]", m, k, n, i, j)
+                            .isEqualTo(Float.floatToIntBits(acc));
+                }
+            }
+        }
+    }
+
+    @Test
     void aRowGivesTheSameBitsWhateverElseIsInTheCall() {
         SplittableRandom r = new SplittableRandom(5);
         int k = 384;
