@@ -7,7 +7,7 @@
 # UNI2TS_SRC: a checkout of SalesforceAIResearch/uni2ts; REF_BENCH_PY: the project's
 # shared/tools/moirai-moe-ref-bench.py. REF_PYTHON: the Python that runs the reference (default
 # /usr/bin/python3 with Debian's python3-torch, apt-get install python3-torch, built with a generic
-# BLAS; a PyTorch wheel, built with MKL, runs the reference about ten times faster here, so name the
+# BLAS; a PyTorch wheel, built with MKL, ran the reference 6 to 35 times faster here, so name the
 # build with the figures). Prints one JSON line per case: {"case":..,"batch":..,
 # "reference_series_per_s":..,"patchcast_series_per_s":..,"ratio":..}. Run it on an otherwise idle
 # machine: both sides are timed one after the other.
