@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
  * (MKL: 66). These figures come from a one-off single-thread micro-benchmark (a 384 x 1024 weight,
  * 32 of them cycled), not from a shipped benchmark; {@code bin/patchcast bench} measures the whole
  * model. It also needs no JNI calls per expert. On AVX-512 the panels are four vectors wide
- * ({@link #VECTORS}): 4 to 10 % more series per second at batch 64 and 9 to 15 % for 100 sample
+ * ({@link #VECTORS}): 3 to 11 % more series per second at batch 64 and 9 to 15 % for 100 sample
  * paths over 64 steps, the same at batch 1 ({@code bench}, three runs back to back with the
  * two-vector panels on this project's machine).
  *
