@@ -3,6 +3,7 @@ package io.patchcast.cli;
 import io.patchcast.cli.data.NabInput;
 import io.patchcast.cli.data.NabLabels;
 import io.patchcast.cli.nab.DetectorFile;
+import io.patchcast.cli.nab.Sweeper;
 import io.patchcast.job.PatchcastJob;
 import io.patchcast.job.alert.AlertEvent;
 import io.patchcast.job.alert.AlertPolicy;
@@ -48,8 +49,13 @@ record JobDetector(List<FileRun> runs) {
         if (keys.isEmpty()) {
             throw new IOException(data + " holds no file named in the windows file");
         }
+        List<NabInput.SeriesFile> files = NabInput.read(data, keys.keySet());
+        for (NabInput.SeriesFile f : files) {
+            // before the model runs: a window the scorer cannot place fails now, not after the run
+            Sweeper.checkWindows(f.csv().timestamps(), labels.windowsOf(keys.get(f.relative())), f.relative());
+        }
         List<FileRun> runs = new ArrayList<>();
-        for (NabInput.SeriesFile f : NabInput.read(data, keys.keySet())) {
+        for (NabInput.SeriesFile f : files) {
             OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
                     PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
             List<Point> points = new ArrayList<>(f.csv().size());

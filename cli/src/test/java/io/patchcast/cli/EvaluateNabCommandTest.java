@@ -118,6 +118,22 @@ class EvaluateNabCommandTest {
     }
 
     @Test
+    void aWindowThatStartsBetweenRowsFailsBeforeTheRun() throws Exception {
+        // the file's rows are at minutes 02, 07, ...: NAB's sweep would silently skip a window from 10:00
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
+        Path w = tmp.resolve("w.json");
+        Files.writeString(w, "{\"a.csv\": [[\"2014-02-20 10:00:00\", \"2014-02-20 12:02:00\"]]}");
+        Out r = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", w.toString(), "--model",
+                "seasonal-naive");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("patchcast evaluate-nab: a.csv: window [2014-02-20 10:00:00, 2014-02-20 12:02:00]:"
+                + " its start is not a timestamp of the file (the rows around it are 2014-02-20 09:57:00 and"
+                + " 2014-02-20 10:02:00); a NAB window starts and ends on rows" + System.lineSeparator());
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void badResultFileRowsNameFileAndRow() throws Exception {
         Path det = Files.createDirectories(tmp.resolve("det"));
         Path f = det.resolve("det_x.csv");

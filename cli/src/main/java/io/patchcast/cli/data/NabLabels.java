@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public record NabLabels(Map<String, List<TimeWindow>> windows, Map<String, List<
                 }
                 list.add(new TimeWindow(start, end));
             }
+            // NAB's sweep takes the windows in time order; a hand-written file need not list them so
+            list.sort(Comparator.comparingLong(TimeWindow::startMillis));
             windows.put(key, list);
         }
         Map<String, List<Long>> labels = new HashMap<>();

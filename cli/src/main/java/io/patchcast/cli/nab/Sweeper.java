@@ -1,11 +1,14 @@
 package io.patchcast.cli.nab;
 
+import io.patchcast.cli.data.CsvSeries;
 import io.patchcast.cli.report.TimeWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Port of NAB {@code Sweeper} (numenta/NAB nab/sweeper.py @ea702d7): turns one file's anomaly scores
@@ -54,8 +57,8 @@ public final class Sweeper {
 
     /**
      * One point per row. {@code windows} are in time order, each end inclusive, and both ends must be
-     * timestamps of the file; a duplicated timestamp resolves to its first row, as NAB's
-     * {@code list.index} does.
+     * timestamps of the file ({@link #checkWindows}); a duplicated timestamp resolves to its first
+     * row, as NAB's {@code list.index} does.
      */
     public List<AnomalyPoint> calcSweepScore(long[] timestamps, double[] anomalyScores, List<TimeWindow> windows,
             String dataSetName) {
@@ -63,6 +66,7 @@ public final class Sweeper {
             throw new IllegalArgumentException(String.format("%s: %d timestamps but %d anomaly scores",
                     dataSetName, timestamps.length, anomalyScores.length));
         }
+        checkWindows(timestamps, windows, dataSetName);
         Map<Long, Integer> firstIndex = new HashMap<>();
         for (int i = 0; i < timestamps.length; i++) {
             firstIndex.putIfAbsent(timestamps[i], i);
@@ -204,6 +208,58 @@ public final class Sweeper {
             }
         }
         return best;
+    }
+
+    /**
+     * Fails unless every window starts and ends on a timestamp of the rows and each starts after the
+     * one before it ended. NAB's sweep opens a window only on a row whose timestamp is the window's
+     * start, so a window that starts between rows would silently be neither hit nor missed, nor would
+     * any window after it, and the detections in them would count as false positives; NAB's sweep
+     * would also cut a window short where the next one starts inside it. NAB's own windows always
+     * start and end on rows and never overlap; hand-written ones may.
+     */
+    public static void checkWindows(long[] timestamps, List<TimeWindow> windows, String dataSetName) {
+        Set<Long> rows = new HashSet<>(timestamps.length * 2);
+        for (long t : timestamps) {
+            rows.add(t);
+        }
+        TimeWindow previous = null;
+        for (TimeWindow w : windows) {
+            if (previous != null && w.startMillis() <= previous.endMillis()) {
+                throw new IllegalArgumentException(String.format(
+                        "%s: window %s starts before window %s ends; windows must not overlap", dataSetName,
+                        describe(w), describe(previous)));
+            }
+            checkRow(rows, timestamps, w, w.startMillis(), "start", dataSetName);
+            checkRow(rows, timestamps, w, w.endMillis(), "end", dataSetName);
+            previous = w;
+        }
+    }
+
+    private static void checkRow(Set<Long> rows, long[] timestamps, TimeWindow w, long t, String which,
+            String dataSetName) {
+        if (rows.contains(t)) {
+            return;
+        }
+        long before = Long.MIN_VALUE;
+        long after = Long.MAX_VALUE;
+        for (long r : timestamps) {
+            if (r < t && r > before) {
+                before = r;
+            } else if (r > t && r < after) {
+                after = r;
+            }
+        }
+        String near = before == Long.MIN_VALUE ? "the file's first row is " + CsvSeries.format(after)
+                : after == Long.MAX_VALUE ? "the file's last row is " + CsvSeries.format(before)
+                : "the rows around it are " + CsvSeries.format(before) + " and " + CsvSeries.format(after);
+        throw new IllegalArgumentException(String.format(
+                "%s: window %s: its %s is not a timestamp of the file (%s); a NAB window starts and ends on rows",
+                dataSetName, describe(w), which, near));
+    }
+
+    private static String describe(TimeWindow w) {
+        return "[" + CsvSeries.format(w.startMillis()) + ", " + CsvSeries.format(w.endMillis()) + "]";
     }
 
     private static int indexOf(Map<Long, Integer> firstIndex, long t, String dataSetName) {

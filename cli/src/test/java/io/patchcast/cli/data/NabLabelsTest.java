@@ -74,4 +74,13 @@ class NabLabelsTest {
         Files.writeString(f, "{\"a/x.csv\": [], \"b/y.csv\": [" + W + "]}");
         assertThat(NabLabels.read(f).windows()).containsOnlyKeys("a/x.csv", "b/y.csv");
     }
+
+    @Test
+    void windowsListedOutOfOrderAreSortedByStart() throws Exception {
+        Path f = tmp.resolve("w.json");
+        Files.writeString(f, "{\"x.csv\": [[\"2024-01-02 00:00:00\", \"2024-01-02 01:00:00\"], " + W + "]}");
+        assertThat(NabLabels.read(f).windowsOf("x.csv")).containsExactly(
+                new TimeWindow(1_704_067_200_000L, 1_704_070_800_000L),
+                new TimeWindow(1_704_153_600_000L, 1_704_157_200_000L));
+    }
 }

@@ -1,6 +1,7 @@
 package io.patchcast.cli.nab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.patchcast.cli.report.TimeWindow;
@@ -114,6 +115,37 @@ class SweeperTest {
         double[] none = new double[20];
         ThresholdScore s = STANDARD.scoreAt(STANDARD.calcSweepScore(timestamps(), none, early, "f.csv"), 0.5);
         assertThat(s.score()).isEqualTo(0.0);
+    }
+
+    @Test
+    void aWindowThatStartsOrEndsBetweenRowsIsAnErrorNotASilentMiss() {
+        // NAB's sweep would never open this window: its rows' detections would become false positives
+        double[] a = new double[20];
+        a[11] = 1.0;
+        List<TimeWindow> between = List.of(new TimeWindow(10 * MIN + 30_000, 14 * MIN));
+        assertThatThrownBy(() -> STANDARD.calcSweepScore(timestamps(), a, between, "f.csv"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("f.csv: window [1970-01-01 00:10:30, 1970-01-01 00:14:00]: its start is not a timestamp"
+                        + " of the file (the rows around it are 1970-01-01 00:10:00 and 1970-01-01 00:11:00);"
+                        + " a NAB window starts and ends on rows");
+        List<TimeWindow> pastTheEnd = List.of(new TimeWindow(10 * MIN, 25 * MIN));
+        assertThatThrownBy(() -> STANDARD.calcSweepScore(timestamps(), a, pastTheEnd, "f.csv"))
+                .hasMessageContaining("its end is not a timestamp of the file (the file's last row is 1970-01-01 00:19:00)");
+    }
+
+    @Test
+    void overlappingWindowsAreAnError() {
+        List<TimeWindow> overlapping = List.of(new TimeWindow(5 * MIN, 10 * MIN), new TimeWindow(10 * MIN, 14 * MIN));
+        assertThatThrownBy(() -> STANDARD.calcSweepScore(timestamps(), new double[20], overlapping, "f.csv"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("f.csv: window [1970-01-01 00:10:00, 1970-01-01 00:14:00] starts before window"
+                        + " [1970-01-01 00:05:00, 1970-01-01 00:10:00] ends; windows must not overlap");
+        // adjacent windows are fine
+        List<TimeWindow> adjacent = List.of(new TimeWindow(5 * MIN, 9 * MIN), new TimeWindow(10 * MIN, 14 * MIN));
+        double[] a = new double[20];
+        a[5] = 1.0;
+        a[10] = 1.0;
+        assertThat(STANDARD.scoreAt(STANDARD.calcSweepScore(timestamps(), a, adjacent, "f.csv"), 0.5).tp()).isEqualTo(2);
     }
 
     @Test
