@@ -111,7 +111,7 @@ class PipelineITCase {
         assertThat(run.metrics()).contains("patchcast_scoredPoints", "patchcast_flaggedPoints",
                 "patchcast_intervalCoverage", "patchcast_flagRate", "patchcast_batchSize",
                 "patchcast_inferenceLatencyMs", "patchcast_queueWaitMs", "patchcast_timeouts",
-                "patchcast_deadLetters", "patchcast_model_version_forecasts",
+                "patchcast_deadLetters", "patchcast_queuedRequests", "patchcast_model_version_forecasts",
                 "patchcast_model_version_forecastsPerSecond");
         assertThat(BatcherRegistry.active()).as("micro-batchers closed with the job").isZero();
     }

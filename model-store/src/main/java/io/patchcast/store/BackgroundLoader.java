@@ -290,6 +290,27 @@ public final class BackgroundLoader<T extends AutoCloseable> implements AutoClos
         s.future.complete(t);
     }
 
+    /**
+     * The sum of {@code f} over the versions loaded now (for a gauge over them all, e.g. their
+     * batchers' queued requests); 0 when none is loaded or once closed.
+     */
+    public long sumOfLoaded(java.util.function.ToLongFunction<? super T> f) {
+        List<T> loaded = new ArrayList<>();
+        synchronized (this) {
+            for (Slot<T> s : slots.values()) {
+                T t = s.ready;
+                if (t != null) {
+                    loaded.add(t);
+                }
+            }
+        }
+        long sum = 0;
+        for (T t : loaded) {
+            sum += f.applyAsLong(t);
+        }
+        return sum;
+    }
+
     /** Loads that failed so far. */
     public long failures() {
         return failures.get();

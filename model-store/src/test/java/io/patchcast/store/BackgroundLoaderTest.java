@@ -227,6 +227,23 @@ class BackgroundLoaderTest {
     }
 
     @Test
+    void sumOfLoadedCountsOnlyTheVersionsLoadedNow() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BackgroundLoader<Loaded> loader = new BackgroundLoader<>(v2WaitsFor(release), Duration.ofMinutes(1));
+        // the version's number stands for what a gauge sums, e.g. a batcher's queued requests
+        java.util.function.ToLongFunction<Loaded> number = l -> Long.parseLong(l.ref.version());
+        assertThat(loader.sumOfLoaded(number)).isZero();
+        loader.load(V1).get(10, TimeUnit.SECONDS);
+        assertThat(loader.readyOrLoad(V2)).isNull(); // loading, not loaded: not counted
+        assertThat(loader.sumOfLoaded(number)).isEqualTo(1);
+        release.countDown();
+        loader.load(V2).get(10, TimeUnit.SECONDS);
+        assertThat(loader.sumOfLoaded(number)).isEqualTo(3);
+        loader.close();
+        assertThat(loader.sumOfLoaded(number)).isZero();
+    }
+
+    @Test
     void concurrentRequestsDuringASwapEachGetOneWholeVersionAndNeverGoBack() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (BackgroundLoader<Loaded> loader = new BackgroundLoader<>(v2WaitsFor(release), Duration.ofMinutes(1))) {

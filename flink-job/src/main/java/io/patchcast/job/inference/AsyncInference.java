@@ -161,7 +161,8 @@ public final class AsyncInference extends RichAsyncFunction<InferenceTask, Forec
         g.gauge("queuedRequests", () -> {
             DefaultModel d = defaultModel; // null once closed
             MicroBatcher b = d == null ? null : d.batcher();
-            return b == null ? 0 : b.queued();
+            BackgroundLoader<MicroBatcher> r = routed;
+            return (b == null ? 0 : b.queued()) + (r == null ? 0 : r.sumOfLoaded(MicroBatcher::queued));
         });
         g.gauge("modelLoads", () -> {
             BackgroundLoader<MicroBatcher> r = routed; // null once closed
