@@ -175,17 +175,16 @@ public final class PatchcastJob {
                 conf.get(SinkOptions.DELIVERY_GUARANTEE), score, conf.get(InferenceOptions.MODEL),
                 conf.get(SourceOptions.METRICS_TOPIC));
 
-        DataStream<RawRecord> raw = env.fromSource(source(conf, bootstrap), WatermarkStrategy.noWatermarks(),
+        // watermarks in the source, one per Kafka partition (RawRecordDeserializer reads the event time)
+        DataStream<RawRecord> raw = env.fromSource(source(conf, bootstrap), WatermarkStrategy
+                        .<RawRecord>forBoundedOutOfOrderness(conf.get(SourceOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((r, t) -> r.eventTime())
+                        .withIdleness(conf.get(SourceOptions.IDLENESS)),
                 "metrics").uid("kafka-metrics");
         SingleOutputStreamOperator<Point> decoded = raw
                 .process(new PointDecoder(conf.get(SourceOptions.MAX_FUTURE).toMillis()))
                 .uid("decode").name("decode");
-        DataStream<Point> points = afterDecode.apply(decoded)
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Point>forBoundedOutOfOrderness(conf.get(SourceOptions.OUT_OF_ORDERNESS))
-                        .withTimestampAssigner((p, t) -> p.timestamp())
-                        .withIdleness(conf.get(SourceOptions.IDLENESS)))
-                .uid("watermarks").name("watermarks");
+        DataStream<Point> points = afterDecode.apply(decoded);
 
         SingleOutputStreamOperator<InferenceRequest> requests = points
                 .keyBy(Point::seriesKey)
@@ -255,7 +254,7 @@ public final class PatchcastJob {
                 .setTopics(conf.get(SourceOptions.METRICS_TOPIC))
                 .setGroupId(conf.get(SourceOptions.GROUP_ID))
                 .setStartingOffsets(init)
-                .setDeserializer(new RawRecordDeserializer())
+                .setDeserializer(RawRecordDeserializer.metricPoints(conf.get(SourceOptions.MAX_FUTURE).toMillis()))
                 .setProperty("isolation.level", "read_committed");
         if (conf.get(SourceOptions.BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());
@@ -274,7 +273,7 @@ public final class PatchcastJob {
                 .setTopics(topic)
                 .setGroupId(conf.get(SourceOptions.GROUP_ID) + "-control")
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new RawRecordDeserializer())
+                .setDeserializer(RawRecordDeserializer.untimed())
                 .setProperty("isolation.level", "read_committed");
         if (conf.get(SourceOptions.BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());

@@ -30,7 +30,7 @@ public final class SourceOptions {
 
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
             ConfigOptions.key("patchcast.source.out-of-orderness").durationType().defaultValue(Duration.ofMinutes(1))
-                    .withDescription("Bounded out-of-orderness of event-time watermarks; exporters usually deliver within a scrape interval.");
+                    .withDescription("Bounded out-of-orderness of the event-time watermarks, which the Kafka source keeps per partition (the job's watermark is the slowest partition's, so a partition catching up behind the others holds it back); exporters usually deliver within a scrape interval.");
 
     public static final ConfigOption<Duration> IDLENESS =
             ConfigOptions.key("patchcast.source.idleness").durationType().defaultValue(Duration.ofSeconds(30))

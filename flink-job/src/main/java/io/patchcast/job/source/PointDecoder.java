@@ -25,7 +25,7 @@ public final class PointDecoder extends ProcessFunction<RawRecord, Point> {
 
     @Override
     public void processElement(RawRecord r, Context ctx, Collector<Point> out) {
-        long now = System.currentTimeMillis();
+        long now = r.receivedAtMillis(); // the source's reading: the same decision as its event time
         MetricPointCodec.Decoded d = codec.decode(r, now);
         if (d.point() != null) {
             out.collect(d.point());

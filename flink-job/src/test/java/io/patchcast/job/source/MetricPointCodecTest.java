@@ -29,7 +29,7 @@ class MetricPointCodecTest {
     }
 
     Decoded decode(byte[] bytes) {
-        return codec.decode(new RawRecord(bytes, "metrics", 3, 1234L, NOW), NOW);
+        return codec.decode(RawRecord.read(bytes, "metrics", 3, 1234L, NOW, NOW), NOW);
     }
 
     Decoded decode(MetricPoint m) {
