@@ -117,15 +117,22 @@ class EvaluateNabCommandTest {
                 + "[\"2014-02-18 16:02:00\"]; expected [start, end] (two timestamps)" + System.lineSeparator());
     }
 
-    @Test
-    void aWindowThatStartsBetweenRowsFailsBeforeTheRun() throws Exception {
-        // the file's rows are at minutes 02, 07, ...: NAB's sweep would silently skip a window from 10:00
+    /** evaluate-nab with seasonal-naive on one shipped file, a.csv, labelled by {@code windowsJson}. */
+    private Out seasonalNaiveOnOneFile(String windowsJson, String... more) throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
         Path w = tmp.resolve("w.json");
-        Files.writeString(w, "{\"a.csv\": [[\"2014-02-20 10:00:00\", \"2014-02-20 12:02:00\"]]}");
-        Out r = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", w.toString(), "--model",
-                "seasonal-naive");
+        Files.writeString(w, windowsJson);
+        List<String> args = new java.util.ArrayList<>(List.of("evaluate-nab", "--data", data.toString(), "--windows",
+                w.toString(), "--model", "seasonal-naive"));
+        args.addAll(List.of(more));
+        return ScoreCommandTest.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void aWindowThatStartsBetweenRowsFailsBeforeTheRun() throws Exception {
+        // the file's rows are at minutes 02, 07, ...: NAB's sweep would silently skip a window from 10:00
+        Out r = seasonalNaiveOnOneFile("{\"a.csv\": [[\"2014-02-20 10:00:00\", \"2014-02-20 12:02:00\"]]}");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("patchcast evaluate-nab: a.csv: window [2014-02-20 10:00:00, 2014-02-20 12:02:00]:"
                 + " its start is not a timestamp of the file (the rows around it are 2014-02-20 09:57:00 and"
@@ -152,12 +159,7 @@ class EvaluateNabCommandTest {
 
     @Test
     void missingThresholdsFileFailsBeforeScoring() throws Exception {
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
-        Path w = tmp.resolve("w.json");
-        Files.writeString(w, "{\"a.csv\": []}");
-        Out r = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", w.toString(), "--model",
-                "seasonal-naive", "--thresholds", tmp.resolve("nope.json").toString());
+        Out r = seasonalNaiveOnOneFile("{\"a.csv\": []}", "--thresholds", tmp.resolve("nope.json").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--thresholds " + tmp.resolve("nope.json") + ": no such file");
         assertThat(r.out()).isEmpty();
