@@ -175,13 +175,7 @@ public final class PatchcastJob {
                 conf.get(SinkOptions.DELIVERY_GUARANTEE), score, conf.get(InferenceOptions.MODEL),
                 conf.get(SourceOptions.METRICS_TOPIC));
 
-        // watermarks in the source, one per Kafka partition (RawRecordDeserializer reads the event time)
-        DataStream<RawRecord> raw = env.fromSource(source(conf, bootstrap), WatermarkStrategy
-                        .<RawRecord>forBoundedOutOfOrderness(conf.get(SourceOptions.OUT_OF_ORDERNESS))
-                        .withTimestampAssigner((r, t) -> r.eventTime())
-                        .withIdleness(conf.get(SourceOptions.IDLENESS)),
-                "metrics").uid("kafka-metrics");
-        SingleOutputStreamOperator<Point> decoded = raw
+        SingleOutputStreamOperator<Point> decoded = metricsInput(env, conf, bootstrap)
                 .process(new PointDecoder(conf.get(SourceOptions.MAX_FUTURE).toMillis()))
                 .uid("decode").name("decode");
         DataStream<Point> points = afterDecode.apply(decoded);
@@ -238,6 +232,20 @@ public final class PatchcastJob {
                 OutputSerializer.alerts(conf.get(SinkOptions.ALERTS_TOPIC)))).uid("sink-alerts").name("alerts");
         deadLetters.sinkTo(sink(conf, bootstrap, "dlq",
                 OutputSerializer.deadLetters(conf.get(SinkOptions.DEAD_LETTER_TOPIC)))).uid("sink-dlq").name("dead-letters");
+    }
+
+    /**
+     * The metrics topic as the job reads it, undecoded, with its event-time watermarks made in the
+     * source: one per Kafka partition ({@link RawRecordDeserializer} reads each record's event time),
+     * the slowest partition's emitted, so a partition catching up behind the others holds it back.
+     */
+    public static DataStream<RawRecord> metricsInput(StreamExecutionEnvironment env, Configuration conf,
+            String bootstrap) {
+        return env.fromSource(source(conf, bootstrap), WatermarkStrategy
+                        .<RawRecord>forBoundedOutOfOrderness(conf.get(SourceOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((r, t) -> r.eventTime())
+                        .withIdleness(conf.get(SourceOptions.IDLENESS)),
+                "metrics").uid("kafka-metrics");
     }
 
     private static KafkaSource<RawRecord> source(Configuration conf, String bootstrap) {

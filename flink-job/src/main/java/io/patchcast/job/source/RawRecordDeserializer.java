@@ -52,7 +52,13 @@ public final class RawRecordDeserializer implements KafkaRecordDeserializationSc
         if (codec == null) {
             codec = new MetricPointCodec(maxFutureMillis);
         }
-        Point p = codec.decode(raw, nowMillis).point();
+        Point p;
+        try {
+            p = codec.decode(raw, nowMillis).point();
+        } catch (RuntimeException e) {
+            // nothing fails in the source: PointDecoder meets the record again and decides its fate
+            return raw;
+        }
         return p == null ? raw : raw.withEventTime(p.timestamp());
     }
 
