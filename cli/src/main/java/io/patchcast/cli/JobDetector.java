@@ -32,8 +32,19 @@ import org.apache.flink.configuration.Configuration;
  */
 record JobDetector(List<FileRun> runs) {
 
-    /** One file's run. */
-    record FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result) {}
+    /**
+     * One file's run.
+     *
+     * @param rowOf the first row of each timestamp, made once: the leave-one-file-out search turns
+     *     every file's alerts into pages millions of times
+     */
+    record FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result,
+            Map<Long, Integer> rowOf) {
+
+        FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result) {
+            this(relative, timestamps, windows, result, firstRows(timestamps));
+        }
+    }
 
     static JobDetector run(Path data, NabLabels labels, Configuration conf) throws Exception {
         try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
@@ -87,7 +98,7 @@ record JobDetector(List<FileRun> runs) {
     List<DetectorFile> alertPages() {
         List<DetectorFile> out = new ArrayList<>();
         for (FileRun f : runs) {
-            out.add(new DetectorFile(f.relative(), f.timestamps(), pages(f.result().alerts(), f.timestamps()),
+            out.add(new DetectorFile(f.relative(), f.timestamps(), pages(f.result().alerts(), f),
                     f.windows()));
         }
         return out;
@@ -113,21 +124,26 @@ record JobDetector(List<FileRun> runs) {
                 events.add(e);
             }
         }
-        return new DetectorFile(f.relative(), f.timestamps(), pages(events, f.timestamps()), f.windows());
+        return new DetectorFile(f.relative(), f.timestamps(), pages(events, f), f.windows());
     }
 
     /** 1 at the first row of each timestamp where an alert newly fires (merged re-fires page nobody). */
-    static double[] pages(List<AlertEvent> alerts, long[] timestamps) {
+    static double[] pages(List<AlertEvent> alerts, FileRun f) {
+        double[] p = new double[f.timestamps().length];
+        for (AlertEvent e : alerts) {
+            if (e.firing() && !e.merged()) {
+                p[f.rowOf().get(e.timestamp())] = 1.0;
+            }
+        }
+        return p;
+    }
+
+    /** The first row of each timestamp (a duplicated timestamp is scored at its first row, as NAB does). */
+    static Map<Long, Integer> firstRows(long[] timestamps) {
         Map<Long, Integer> first = new HashMap<>();
         for (int i = 0; i < timestamps.length; i++) {
             first.putIfAbsent(timestamps[i], i);
         }
-        double[] p = new double[timestamps.length];
-        for (AlertEvent e : alerts) {
-            if (e.firing() && !e.merged()) {
-                p[first.get(e.timestamp())] = 1.0;
-            }
-        }
-        return p;
+        return Map.copyOf(first);
     }
 }

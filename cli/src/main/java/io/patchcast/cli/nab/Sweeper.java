@@ -5,10 +5,8 @@ import io.patchcast.cli.report.TimeWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Port of NAB {@code Sweeper} (numenta/NAB nab/sweeper.py @ea702d7): turns one file's anomaly scores
@@ -67,10 +65,6 @@ public final class Sweeper {
                     dataSetName, timestamps.length, anomalyScores.length));
         }
         checkWindows(timestamps, windows, dataSetName);
-        Map<Long, Integer> firstIndex = new HashMap<>();
-        for (int i = 0; i < timestamps.length; i++) {
-            firstIndex.putIfAbsent(timestamps[i], i);
-        }
         double maxTp = scaledSigmoid(-1.0);
         double probationaryLength = probationaryLength(timestamps.length);
         List<AnomalyPoint> out = new ArrayList<>(timestamps.length);
@@ -86,8 +80,8 @@ public final class Sweeper {
             if (cur == null && nextWindow < windows.size() && t == windows.get(nextWindow).startMillis()) {
                 cur = windows.get(nextWindow++);
                 curName = dataSetName + "|" + cur.startMillis();
-                curRight = indexOf(firstIndex, cur.endMillis(), dataSetName);
-                curWidth = curRight - indexOf(firstIndex, cur.startMillis(), dataSetName) + 1;
+                curRight = firstRow(timestamps, cur.endMillis());
+                curWidth = curRight - firstRow(timestamps, cur.startMillis()) + 1;
             }
             double weighted;
             if (cur != null) {
@@ -219,10 +213,6 @@ public final class Sweeper {
      * start and end on rows and never overlap; hand-written ones may.
      */
     public static void checkWindows(long[] timestamps, List<TimeWindow> windows, String dataSetName) {
-        Set<Long> rows = new HashSet<>(timestamps.length * 2);
-        for (long t : timestamps) {
-            rows.add(t);
-        }
         TimeWindow previous = null;
         for (TimeWindow w : windows) {
             if (previous != null && w.startMillis() <= previous.endMillis()) {
@@ -230,15 +220,14 @@ public final class Sweeper {
                         "%s: window %s starts before window %s ends; windows must not overlap", dataSetName,
                         describe(w), describe(previous)));
             }
-            checkRow(rows, timestamps, w, w.startMillis(), "start", dataSetName);
-            checkRow(rows, timestamps, w, w.endMillis(), "end", dataSetName);
+            checkRow(timestamps, w, w.startMillis(), "start", dataSetName);
+            checkRow(timestamps, w, w.endMillis(), "end", dataSetName);
             previous = w;
         }
     }
 
-    private static void checkRow(Set<Long> rows, long[] timestamps, TimeWindow w, long t, String which,
-            String dataSetName) {
-        if (rows.contains(t)) {
+    private static void checkRow(long[] timestamps, TimeWindow w, long t, String which, String dataSetName) {
+        if (firstRow(timestamps, t) >= 0) {
             return;
         }
         long before = Long.MIN_VALUE;
@@ -262,12 +251,19 @@ public final class Sweeper {
         return "[" + CsvSeries.format(w.startMillis()) + ", " + CsvSeries.format(w.endMillis()) + "]";
     }
 
-    private static int indexOf(Map<Long, Integer> firstIndex, long t, String dataSetName) {
-        Integer i = firstIndex.get(t);
-        if (i == null) {
-            throw new IllegalArgumentException(dataSetName + ": window limit " + t + " ms is not a timestamp of the file");
+    /**
+     * The first row whose timestamp is {@code t}, as NAB's {@code list.index} (a duplicated timestamp
+     * resolves to its first row), or -1. A scan, not a map: a file has a few windows, and the leave-one-
+     * file-out search scores every file millions of times, where building a map each time cost most of
+     * its run.
+     */
+    private static int firstRow(long[] timestamps, long t) {
+        for (int i = 0; i < timestamps.length; i++) {
+            if (timestamps[i] == t) {
+                return i;
+            }
         }
-        return i;
+        return -1;
     }
 
     /** A missing score (NaN) never detects anything. */
