@@ -39,12 +39,7 @@ record JobDetector(List<FileRun> runs) {
      *     every file's alerts into pages millions of times
      */
     record FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result,
-            Map<Long, Integer> rowOf) {
-
-        FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result) {
-            this(relative, timestamps, windows, result, firstRows(timestamps));
-        }
-    }
+            Map<Long, Integer> rowOf) {}
 
     static JobDetector run(Path data, NabLabels labels, Configuration conf) throws Exception {
         try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
@@ -75,7 +70,7 @@ record JobDetector(List<FileRun> runs) {
                         f.relative(), i));
             }
             runs.add(new FileRun(f.relative(), f.csv().timestamps(), labels.windowsOf(keys.get(f.relative())),
-                    run.run(points)));
+                    run.run(points), firstRows(f.csv().timestamps())));
         }
         return new JobDetector(runs);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class RawRecordDeserializerTest {
@@ -41,14 +42,20 @@ class RawRecordDeserializerTest {
     }
 
     @Test
-    void decodingAtTheSourcesClockReadingGivesThePointItTimed() {
-        // read at NOW, decoded much later: still the point the source timed, not a FUTURE_TIMESTAMP either way
+    void pointDecoderJudgesTheFutureByTheSourcesClockReadingNotItsOwn() throws Exception {
+        // read in 2023 (NOW) with a timestamp just past the allowed future: the source gave it no
+        // event time, so the decoder must reject it too, though by today's clock it lies in the past
+        byte[] future = MetricPointCodec.encode(MetricPointCodecTest.metric()
+                .setTimestamp(Instant.ofEpochMilli(NOW + MAX_FUTURE + 1)).build());
         byte[] edge = MetricPointCodec.encode(MetricPointCodecTest.metric()
                 .setTimestamp(Instant.ofEpochMilli(NOW + MAX_FUTURE)).build());
-        RawRecord r = read(metrics, edge);
-        MetricPointCodec.Decoded d = new MetricPointCodec(MAX_FUTURE).decode(r, r.receivedAtMillis());
-        assertThat(d.point()).isNotNull();
-        assertThat(d.point().timestamp()).isEqualTo(r.eventTime());
+        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new PointDecoder(MAX_FUTURE))) {
+            h.processElement(read(metrics, future), 0);
+            h.processElement(read(metrics, edge), 0);
+            assertThat(h.extractOutputValues()).extracting(Point::timestamp).containsExactly(NOW + MAX_FUTURE);
+            assertThat(h.getSideOutput(io.patchcast.job.Tags.DEAD_LETTERS)).singleElement()
+                    .satisfies(d -> assertThat(d.getValue().reason()).isEqualTo("FUTURE_TIMESTAMP"));
+        }
     }
 
     @Test
