@@ -55,7 +55,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
 
     @Option(names = "--results",
             description = "Score a NAB detector's results folder (results/<detector>, CSVs with an anomaly_score "
-                    + "column) instead of running the job (so without --data, --model, -c or --loo).")
+                    + "column) instead of running the job (so without --data, --model, -c, --skip-rows or --loo).")
     Path results;
 
     @Option(names = "--thresholds",
@@ -68,6 +68,12 @@ final class EvaluateNabCommand implements Callable<Integer> {
                     + "files but one, score that one; prints the held-out standard scores and the parameters chosen "
                     + "on all files (how the shipped defaults were chosen). Standard profile; not with --results or --thresholds.")
     boolean loo;
+
+    @Option(names = "--skip-rows", defaultValue = "0",
+            description = "Run every file without its first N rows, and with the windows that start after them "
+                    + "only: how much the score depends on where the files start (README, Anomaly quality). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int skipRows;
 
     @Mixin
     JobConfigMixin job;
@@ -99,10 +105,10 @@ final class EvaluateNabCommand implements Callable<Integer> {
             files = DetectorResults.read(results, labels);
         } else {
             if (loo) {
-                NabLeaveOneOut.run(data, labels, conf, out);
+                NabLeaveOneOut.run(data, labels, conf, skipRows, out);
                 return 0;
             }
-            JobDetector run = JobDetector.run(data, labels, conf);
+            JobDetector run = JobDetector.run(data, labels, conf, skipRows);
             files = run.anomalyScores();
             pages = run.alertPages();
         }
@@ -131,10 +137,14 @@ final class EvaluateNabCommand implements Callable<Integer> {
 
     /**
      * Options that would be silently ignored in the chosen mode are usage errors: with {@code
-     * --results} nothing of the job runs (so no {@code --loo}, {@code --data}, {@code --model} or
-     * {@code -c}); {@code --loo} chooses its own thresholds and scores the standard profile.
+     * --results} nothing of the job runs (so no {@code --loo}, {@code --data}, {@code --model}, {@code
+     * -c} or {@code --skip-rows}); {@code --loo} chooses its own thresholds and scores the standard
+     * profile.
      */
     private void checkCombinations(Profile tableProfile) {
+        if (skipRows < 0) {
+            throw new ParameterException(spec.commandLine(), "--skip-rows must be 0 or more, got " + skipRows);
+        }
         if (results != null) {
             if (loo) {
                 throw new ParameterException(spec.commandLine(), "--loo needs the job's scores (it runs the job on "
@@ -149,6 +159,9 @@ final class EvaluateNabCommand implements Callable<Integer> {
             }
             if (!job.conf.isEmpty()) {
                 unused.add("-c");
+            }
+            if (skipRows != 0) {
+                unused.add("--skip-rows");
             }
             if (!unused.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), String.join(", ", unused)

@@ -41,24 +41,46 @@ record JobDetector(List<FileRun> runs) {
     record FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result,
             Map<Long, Integer> rowOf) {}
 
-    static JobDetector run(Path data, NabLabels labels, Configuration conf) throws Exception {
+    /**
+     * As {@link #run(Path, NabLabels, Configuration, Forecaster, int)}, opening the configured model.
+     */
+    static JobDetector run(Path data, NabLabels labels, Configuration conf, int skipRows) throws Exception {
         try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
                 conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
-            return run(data, labels, conf, model);
+            return run(data, labels, conf, model, skipRows);
         }
     }
 
-    /** As {@link #run(Path, NabLabels, Configuration)} with an open model (the configured one is not opened). */
-    static JobDetector run(Path data, NabLabels labels, Configuration conf, Forecaster model) throws Exception {
+    /**
+     * Every labelled file of {@code data} through the job's scoring path with an open model. With {@code
+     * skipRows} above 0, each file is run without its first {@code skipRows} rows, and with the windows
+     * that start after them only (as if the file had started later; a window that starts among the
+     * dropped rows is dropped whole).
+     */
+    static JobDetector run(Path data, NabLabels labels, Configuration conf, Forecaster model, int skipRows)
+            throws Exception {
         // only the labelled files are read: an unlabelled one need not even be a timestamp,value CSV
         Map<String, String> keys = labels.keysOf(NabInput.list(data));
         if (keys.isEmpty()) {
             throw new IOException(data + " holds no file named in the windows file");
         }
-        List<NabInput.SeriesFile> files = NabInput.read(data, keys.keySet());
-        for (NabInput.SeriesFile f : files) {
+        List<NabInput.SeriesFile> files = new ArrayList<>();
+        Map<String, List<TimeWindow>> windows = new HashMap<>();
+        for (NabInput.SeriesFile f : NabInput.read(data, keys.keySet())) {
+            List<TimeWindow> w = labels.windowsOf(keys.get(f.relative()));
+            if (skipRows > 0) {
+                if (skipRows >= f.csv().size()) {
+                    throw new IOException(String.format("%s: --skip-rows %d leaves no row (the file has %d)",
+                            f.relative(), skipRows, f.csv().size()));
+                }
+                f = new NabInput.SeriesFile(f.relative(), f.seriesKey(), f.csv().dropFirst(skipRows));
+                long first = f.csv().timestamps()[0];
+                w = w.stream().filter(x -> x.startMillis() >= first).toList();
+            }
             // before the model runs: a window the scorer cannot place fails now, not after the run
-            Sweeper.checkWindows(f.csv().timestamps(), labels.windowsOf(keys.get(f.relative())), f.relative());
+            Sweeper.checkWindows(f.csv().timestamps(), w, f.relative());
+            files.add(f);
+            windows.put(f.relative(), w);
         }
         List<FileRun> runs = new ArrayList<>();
         for (NabInput.SeriesFile f : files) {
@@ -67,9 +89,9 @@ record JobDetector(List<FileRun> runs) {
             List<Point> points = new ArrayList<>(f.csv().size());
             for (int i = 0; i < f.csv().size(); i++) {
                 points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],
-                        f.relative(), i));
+                        f.relative(), skipRows + i));
             }
-            runs.add(new FileRun(f.relative(), f.csv().timestamps(), labels.windowsOf(keys.get(f.relative())),
+            runs.add(new FileRun(f.relative(), f.csv().timestamps(), windows.get(f.relative()),
                     run.run(points), firstRows(f.csv().timestamps())));
         }
         return new JobDetector(runs);

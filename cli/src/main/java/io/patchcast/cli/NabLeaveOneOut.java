@@ -116,7 +116,7 @@ final class NabLeaveOneOut {
         return grid;
     }
 
-    static void run(Path data, NabLabels labels, Configuration base, PrintWriter out) throws Exception {
+    static void run(Path data, NabLabels labels, Configuration base, int skipRows, PrintWriter out) throws Exception {
         Profile profile = Profile.STANDARD;
         CorpusScorer scorer = new CorpusScorer();
         List<Params> params = new ArrayList<>();
@@ -138,7 +138,7 @@ final class NabLeaveOneOut {
                 c.set(AnomalyOptions.SHAPE_WINDOW, SHAPE_WINDOW);
                 c.set(AnomalyOptions.SHAPE_TOLERANCE, score.shapeTolerance());
                 c.set(AnomalyOptions.NOVELTY_HOLD, score.noveltyHold());
-                JobDetector d = JobDetector.run(data, labels, c, model);
+                JobDetector d = JobDetector.run(data, labels, c, model, skipRows);
                 names = d.anomalyScores();
                 scoreRuns.add(names);
                 for (double t : THRESHOLDS) {

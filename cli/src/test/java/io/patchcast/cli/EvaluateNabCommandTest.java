@@ -80,7 +80,7 @@ class EvaluateNabCommandTest {
         Files.copy(ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv"), data.resolve("a.csv"));
         Files.writeString(tmp.resolve("w.json"), "{\"a.csv\": []}");
         JobDetector d = JobDetector.run(data, io.patchcast.cli.data.NabLabels.read(tmp.resolve("w.json")),
-                new org.apache.flink.configuration.Configuration());
+                new org.apache.flink.configuration.Configuration(), 0);
         double[] own = d.alertPages().get(0).anomalyScores();
         double[] replay = d.alertPages(0, io.patchcast.job.config.AnomalyOptions.THRESHOLD.defaultValue(),
                 io.patchcast.job.PatchcastJob.alertPolicy(
@@ -141,6 +141,47 @@ class EvaluateNabCommandTest {
     }
 
     @Test
+    void skipRowsScoresAsIfTheFilesStartedLater() throws Exception {
+        // 1200 rows (100 h) of 5f5533 end at 2014-02-18 18:22, after its first window starts: that window goes
+        Path src = ScoreCommandTest.NAB.resolve("ec2_cpu_utilization_5f5533.csv");
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.copy(src, data.resolve("a.csv"));
+        Path later = Files.createDirectories(tmp.resolve("later"));
+        List<String> lines = Files.readAllLines(src);
+        List<String> kept = new java.util.ArrayList<>(List.of(lines.get(0)));
+        kept.addAll(lines.subList(1 + 1200, lines.size()));
+        Files.write(later.resolve("a.csv"), kept);
+        String second = "[\"2014-02-24 10:17:00\", \"2014-02-25 02:57:00\"]";
+        Path both = tmp.resolve("both.json");
+        Files.writeString(both, "{\"a.csv\": [[\"2014-02-18 16:02:00\", \"2014-02-19 08:42:00\"], " + second + "]}");
+        Path one = tmp.resolve("one.json");
+        Files.writeString(one, "{\"a.csv\": [" + second + "]}");
+
+        Out skipped = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", both.toString(),
+                "--model", "seasonal-naive", "--skip-rows", "1200");
+        Out started = ScoreCommandTest.run("evaluate-nab", "--data", later.toString(), "--windows", one.toString(),
+                "--model", "seasonal-naive");
+        assertThat(skipped.code()).as(skipped.err()).isZero();
+        assertThat(started.code()).as(started.err()).isZero();
+        assertThat(skipped.out()).isEqualTo(started.out());
+        assertThat(lastJson(skipped.out()).get("windows").asInt()).isEqualTo(1);
+        Out whole = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", both.toString(),
+                "--model", "seasonal-naive");
+        assertThat(lastJson(whole.out()).get("windows").asInt()).isEqualTo(2);
+        assertThat(whole.out()).isNotEqualTo(skipped.out());
+
+        Out tooMany = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", both.toString(),
+                "--model", "seasonal-naive", "--skip-rows", "4032");
+        assertThat(tooMany.code()).isEqualTo(1);
+        assertThat(tooMany.err()).isEqualTo("patchcast evaluate-nab: a.csv: --skip-rows 4032 leaves no row (the file"
+                + " has 4032)" + System.lineSeparator());
+        Out negative = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", both.toString(),
+                "--model", "seasonal-naive", "--skip-rows", "-1");
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).contains("--skip-rows must be 0 or more, got -1");
+    }
+
+    @Test
     void badResultFileRowsNameFileAndRow() throws Exception {
         Path det = Files.createDirectories(tmp.resolve("det"));
         Path f = det.resolve("det_x.csv");
@@ -179,9 +220,9 @@ class EvaluateNabCommandTest {
         assertThat(model.code()).isEqualTo(2);
         assertThat(model.err()).contains("--model cannot be used with --results");
         Out all = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--results", results, "--data",
-                tmp.toString(), "-c", "patchcast.anomaly.threshold=0.4", "--model", "seasonal-naive");
+                tmp.toString(), "-c", "patchcast.anomaly.threshold=0.4", "--model", "seasonal-naive", "--skip-rows", "12");
         assertThat(all.code()).isEqualTo(2);
-        assertThat(all.err()).contains("--data, --model, -c cannot be used with --results: the detector's "
+        assertThat(all.err()).contains("--data, --model, -c, --skip-rows cannot be used with --results: the detector's "
                 + "anomaly_score column is scored as it is, the job does not run");
         assertThat(all.out()).isEmpty();
 

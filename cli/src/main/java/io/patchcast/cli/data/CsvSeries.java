@@ -60,6 +60,15 @@ public record CsvSeries(Path file, List<String> rawTimestamps, long[] timestamps
         return timestamps.length;
     }
 
+    /** The series without its first {@code n} rows (0 &lt;= n &lt; size). */
+    public CsvSeries dropFirst(int n) {
+        if (n < 0 || n >= size()) {
+            throw new IllegalArgumentException("cannot drop " + n + " of " + size() + " rows");
+        }
+        return new CsvSeries(file, List.copyOf(rawTimestamps.subList(n, size())),
+                java.util.Arrays.copyOfRange(timestamps, n, size()), java.util.Arrays.copyOfRange(values, n, size()));
+    }
+
     public static CsvSeries read(Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IOException(file + " is a directory, expected a timestamp,value CSV file");
