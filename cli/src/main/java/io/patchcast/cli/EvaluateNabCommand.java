@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,11 +70,12 @@ final class EvaluateNabCommand implements Callable<Integer> {
                     + "on all files (how the shipped defaults were chosen). Standard profile; not with --results or --thresholds.")
     boolean loo;
 
-    @Option(names = "--skip-rows", defaultValue = "0",
+    @Option(names = "--skip-rows", defaultValue = "0", split = ",", paramLabel = "N[,N...]",
             description = "Run every file without its first N rows, and with the windows that start after them "
                     + "only: how much the score depends on where the files start (README, Anomaly quality). "
+                    + "With --loo, a list (e.g. 0,12,144) runs the search on every file at each of these starts. "
                     + "Default: ${DEFAULT-VALUE}.")
-    int skipRows;
+    int[] skipRows;
 
     @Mixin
     JobConfigMixin job;
@@ -108,7 +110,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
                 NabLeaveOneOut.run(data, labels, conf, skipRows, out);
                 return 0;
             }
-            JobDetector run = JobDetector.run(data, labels, conf, skipRows);
+            JobDetector run = JobDetector.run(data, labels, conf, skipRows[0]);
             files = run.anomalyScores();
             pages = run.alertPages();
         }
@@ -142,8 +144,18 @@ final class EvaluateNabCommand implements Callable<Integer> {
      * profile.
      */
     private void checkCombinations(Profile tableProfile) {
-        if (skipRows < 0) {
-            throw new ParameterException(spec.commandLine(), "--skip-rows must be 0 or more, got " + skipRows);
+        for (int n : skipRows) {
+            if (n < 0) {
+                throw new ParameterException(spec.commandLine(), "--skip-rows must be 0 or more, got " + n);
+            }
+        }
+        if (Arrays.stream(skipRows).distinct().count() < skipRows.length) {
+            throw new ParameterException(spec.commandLine(), "--skip-rows lists a start twice: "
+                    + Arrays.toString(skipRows));
+        }
+        if (skipRows.length > 1 && !loo) {
+            throw new ParameterException(spec.commandLine(), "several --skip-rows values need --loo (without it, "
+                    + "run evaluate-nab once per start)");
         }
         if (results != null) {
             if (loo) {
@@ -160,7 +172,7 @@ final class EvaluateNabCommand implements Callable<Integer> {
             if (!job.conf.isEmpty()) {
                 unused.add("-c");
             }
-            if (skipRows != 0) {
+            if (skipRows.length != 1 || skipRows[0] != 0) {
                 unused.add("--skip-rows");
             }
             if (!unused.isEmpty()) {

@@ -20,9 +20,11 @@ import io.patchcast.cli.report.TimeWindow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -37,17 +39,40 @@ record JobDetector(List<FileRun> runs) {
      *
      * @param rowOf the first row of each timestamp, made once: the leave-one-file-out search turns
      *     every file's alerts into pages millions of times
+     * @param scored the scored points in their order, as arrays, made once for the same reason
      */
     record FileRun(String relative, long[] timestamps, List<TimeWindow> windows, OfflineRun.Result result,
-            Map<Long, Integer> rowOf) {}
+            Map<Long, Integer> rowOf, Scored scored) {}
+
+    /** A file's scored points in their order (rows the job rejected have none). */
+    record Scored(String seriesKey, long[] timestamps, double[] scores, boolean[] warmup) {
+        static Scored of(String seriesKey, OfflineRun.Result result) {
+            List<ScoredPoint> points = new ArrayList<>(result.rows().size());
+            for (OfflineRun.Row r : result.rows()) {
+                if (r.scored() != null) {
+                    points.add(r.scored());
+                }
+            }
+            long[] ts = new long[points.size()];
+            double[] scores = new double[points.size()];
+            boolean[] warmup = new boolean[points.size()];
+            for (int i = 0; i < ts.length; i++) {
+                ts[i] = points.get(i).timestamp();
+                scores[i] = points.get(i).score();
+                warmup[i] = points.get(i).warmup();
+            }
+            return new Scored(seriesKey, ts, scores, warmup);
+        }
+    }
 
     /**
-     * As {@link #run(Path, NabLabels, Configuration, Forecaster, int)}, opening the configured model.
+     * As {@link #run(Path, NabLabels, Configuration, Forecaster, int, boolean)}, opening the configured model,
+     * one file after another.
      */
     static JobDetector run(Path data, NabLabels labels, Configuration conf, int skipRows) throws Exception {
         try (Forecaster model = ModelRegistry.open(conf.get(InferenceOptions.MODEL),
                 conf.get(InferenceOptions.DEVICE), conf.get(InferenceOptions.ENGINE_THREADS))) {
-            return run(data, labels, conf, model, skipRows);
+            return run(data, labels, conf, model, skipRows, false);
         }
     }
 
@@ -55,10 +80,11 @@ record JobDetector(List<FileRun> runs) {
      * Every labelled file of {@code data} through the job's scoring path with an open model. With {@code
      * skipRows} above 0, each file is run without its first {@code skipRows} rows, and with the windows
      * that start after them only (as if the file had started later; a window that starts among the
-     * dropped rows is dropped whole).
+     * dropped rows is dropped whole). With {@code parallel}, the files run on the common fork-join pool
+     * (each file's run is its own; {@code model} must then be safe to call from several threads).
      */
-    static JobDetector run(Path data, NabLabels labels, Configuration conf, Forecaster model, int skipRows)
-            throws Exception {
+    static JobDetector run(Path data, NabLabels labels, Configuration conf, Forecaster model, int skipRows,
+            boolean parallel) throws Exception {
         // only the labelled files are read: an unlabelled one need not even be a timestamp,value CSV
         Map<String, String> keys = labels.keysOf(NabInput.list(data));
         if (keys.isEmpty()) {
@@ -82,19 +108,25 @@ record JobDetector(List<FileRun> runs) {
             files.add(f);
             windows.put(f.relative(), w);
         }
-        List<FileRun> runs = new ArrayList<>();
-        for (NabInput.SeriesFile f : files) {
-            OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
-                    PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
-            List<Point> points = new ArrayList<>(f.csv().size());
-            for (int i = 0; i < f.csv().size(); i++) {
-                points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],
-                        f.relative(), skipRows + i));
-            }
-            runs.add(new FileRun(f.relative(), f.csv().timestamps(), windows.get(f.relative()),
-                    run.run(points), firstRows(f.csv().timestamps())));
-        }
+        IntStream indices = IntStream.range(0, files.size());
+        List<FileRun> runs = (parallel ? indices.parallel() : indices)
+                .mapToObj(i -> runFile(files.get(i), windows.get(files.get(i).relative()), conf, model, skipRows))
+                .toList();
         return new JobDetector(runs);
+    }
+
+    private static FileRun runFile(NabInput.SeriesFile f, List<TimeWindow> windows, Configuration conf,
+            Forecaster model, int skipRows) {
+        OfflineRun run = new OfflineRun(new PatchAssembler(PatchcastJob.patchConfig(conf)), model,
+                PatchcastJob.scoreConfig(conf), new AlertTracker(PatchcastJob.alertPolicy(conf)));
+        List<Point> points = new ArrayList<>(f.csv().size());
+        for (int i = 0; i < f.csv().size(); i++) {
+            points.add(Point.offline(f.seriesKey(), f.csv().timestamps()[i], f.csv().values()[i],
+                    f.relative(), skipRows + i));
+        }
+        OfflineRun.Result result = run.run(points);
+        return new FileRun(f.relative(), f.csv().timestamps(), windows, result, firstRows(f.csv().timestamps()),
+                Scored.of(f.seriesKey(), result));
     }
 
     /** The anomaly_score column of every file (0 where a row was rejected). */
@@ -127,21 +159,36 @@ record JobDetector(List<FileRun> runs) {
      */
     DetectorFile alertPages(int file, double threshold, AlertPolicy policy) {
         FileRun f = runs.get(file);
+        double[] p = new double[f.timestamps().length];
+        for (int row : alertPageRows(file, threshold, policy)) {
+            p[row] = 1.0;
+        }
+        return new DetectorFile(f.relative(), f.timestamps(), p, f.windows());
+    }
+
+    /**
+     * The rows {@link #alertPages(int, double, AlertPolicy)} pages at, ascending and distinct: what the
+     * leave-one-file-out search scores, a few rows where the dense column has thousands.
+     */
+    int[] alertPageRows(int file, double threshold, AlertPolicy policy) {
+        FileRun f = runs.get(file);
+        Scored s = f.scored();
         AlertTracker tracker = new AlertTracker(policy);
         AlertState state = tracker.newState();
-        List<AlertEvent> events = new ArrayList<>();
-        for (OfflineRun.Row r : f.result().rows()) {
-            ScoredPoint p = r.scored();
-            if (p == null) {
-                continue;
-            }
-            boolean flagged = !p.warmup() && p.score() >= threshold;
-            AlertEvent e = tracker.onPoint(state, p.seriesKey(), p.timestamp(), flagged, p.score());
-            if (e != null) {
-                events.add(e);
+        int[] rows = new int[8];
+        int n = 0;
+        for (int i = 0; i < s.timestamps().length; i++) {
+            boolean flagged = !s.warmup()[i] && s.scores()[i] >= threshold;
+            AlertEvent e = tracker.onPoint(state, s.seriesKey(), s.timestamps()[i], flagged, s.scores()[i]);
+            if (e != null && e.firing() && !e.merged()) {
+                if (n == rows.length) {
+                    rows = Arrays.copyOf(rows, 2 * n);
+                }
+                rows[n++] = f.rowOf().get(e.timestamp());
             }
         }
-        return new DetectorFile(f.relative(), f.timestamps(), pages(events, f), f.windows());
+        // two pages on one row (a duplicated timestamp) page it once, as in the dense column
+        return Arrays.stream(rows, 0, n).sorted().distinct().toArray();
     }
 
     /** 1 at the first row of each timestamp where an alert newly fires (merged re-fires page nobody). */

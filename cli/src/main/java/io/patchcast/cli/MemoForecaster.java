@@ -13,7 +13,8 @@ import java.util.Map;
  * Remembers a model's forecasts by batch of requests, so re-running the same files with other anomaly
  * parameters ({@code evaluate-nab --loo}) forecasts each patch once. Forecasts are deterministic per
  * request (seeded by series key and patch start), so a remembered forecast is the one the model
- * would give again. Not thread-safe; does not close the model.
+ * would give again. Safe to call from several threads: the model is called by one at a time. Does
+ * not close the model.
  */
 final class MemoForecaster implements Forecaster {
 
@@ -59,15 +60,19 @@ final class MemoForecaster implements Forecaster {
             key.add(key(r, horizon));
         }
         // whole batches: a multichannel model needs its groups together
-        return memo.computeIfAbsent(key, k -> {
-            modelCalls++;
-            return model.forecast(batch, horizon);
-        });
+        synchronized (memo) {
+            return memo.computeIfAbsent(key, k -> {
+                modelCalls++;
+                return model.forecast(batch, horizon);
+            });
+        }
     }
 
     /** Batches the model has forecast so far (the others came from memory). */
     int modelCalls() {
-        return modelCalls;
+        synchronized (memo) {
+            return modelCalls;
+        }
     }
 
     private static Key key(ForecastRequest r, int horizon) {

@@ -3,8 +3,10 @@ package io.patchcast.cli;
 import io.patchcast.cli.data.NabLabels;
 import io.patchcast.cli.nab.CorpusScorer;
 import io.patchcast.cli.nab.DetectorFile;
+import io.patchcast.cli.nab.FileSweep;
 import io.patchcast.cli.nab.Profile;
 import io.patchcast.cli.nab.ProfileScore;
+import io.patchcast.cli.nab.Sweeper;
 import io.patchcast.job.alert.AlertPolicy;
 import io.patchcast.job.config.AnomalyOptions;
 import io.patchcast.job.config.InferenceOptions;
@@ -14,8 +16,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import org.apache.flink.configuration.Configuration;
 
 /**
@@ -116,134 +120,242 @@ final class NabLeaveOneOut {
         return grid;
     }
 
-    static void run(Path data, NabLabels labels, Configuration base, int skipRows, PrintWriter out) throws Exception {
+    /**
+     * Runs the search on the files of {@code data} as they are ({@code skipRows} {0}), or on each file at
+     * several starts: without its first N rows for each N of {@code skipRows} (as {@code --skip-rows}). A
+     * fold holds out a file at every start; the parameters are chosen on the sum over the other files at
+     * every start (one NAB threshold over all of them for {@code anomaly_score}), so a choice that only
+     * suits where the files happen to start counts for less. The held-out figures are given per start
+     * and as their mean.
+     */
+    static void run(Path data, NabLabels labels, Configuration base, int[] skipRows, PrintWriter out) throws Exception {
         Profile profile = Profile.STANDARD;
         CorpusScorer scorer = new CorpusScorer();
-        List<Params> params = new ArrayList<>();
-        List<double[]> pageRaw = new ArrayList<>(); // per params: raw score of each file
-        List<List<DetectorFile>> scoreRuns = new ArrayList<>();
-        List<DetectorFile> names = null;
+        List<Params> scoreGrid = scoreGrid();
+        List<AlertPolicy> policies = alertGrid();
+        int starts = skipRows.length;
+        int nTp = THRESHOLDS.length * policies.size();
+        List<String> names = null;
+        double[] pageRaw = null; // [config][threshold, policy][start][file]
+        List<FileSweep[]> sweeps = new ArrayList<>(); // per start, per file
+        double[][] heldScore = null; // [file][start]: the held-out anomaly_score column, as its fold chose
+        double[] bestScoreTrain = null; // [file]: the best anomaly_score training raw so far
+        double[] scoreAllRaw = new double[scoreGrid.size()]; // anomaly_score on all files and starts
+        ProfileScore[] refs = new ProfileScore[starts]; // null and perfect per start
         try (Forecaster opened = ModelRegistry.open(base.get(InferenceOptions.MODEL), base.get(InferenceOptions.DEVICE),
                 base.get(InferenceOptions.ENGINE_THREADS))) {
             Forecaster model = new MemoForecaster(opened); // the anomaly parameters do not change the forecasts
-            for (Params score : scoreGrid()) {
-                Configuration c = new Configuration(base);
-                c.set(AnomalyOptions.SHORT_WINDOW, score.shortWindow());
-                c.set(AnomalyOptions.HISTORY, score.history());
-                c.set(AnomalyOptions.SURPRISE_POWER, score.surprisePower());
-                c.set(AnomalyOptions.SEASONAL_TOLERANCE, score.seasonalTolerance());
-                c.set(AnomalyOptions.RANGE_TOLERANCE, score.rangeTolerance());
-                c.set(AnomalyOptions.LEVEL_WINDOW, LEVEL_WINDOW);
-                c.set(AnomalyOptions.LEVEL_TOLERANCE, score.levelTolerance());
-                c.set(AnomalyOptions.SHAPE_WINDOW, SHAPE_WINDOW);
-                c.set(AnomalyOptions.SHAPE_TOLERANCE, score.shapeTolerance());
-                c.set(AnomalyOptions.NOVELTY_HOLD, score.noveltyHold());
-                JobDetector d = JobDetector.run(data, labels, c, model, skipRows);
-                names = d.anomalyScores();
-                scoreRuns.add(names);
-                for (double t : THRESHOLDS) {
-                    for (AlertPolicy p : alertGrid()) {
-                        double[] raw = new double[d.runs().size()];
-                        for (int i = 0; i < raw.length; i++) {
-                            raw[i] = scorer.scoreAt(List.of(d.alertPages(i, t, p)), profile, 0.5).rawScore();
+            for (int c = 0; c < scoreGrid.size(); c++) {
+                Params score = scoreGrid.get(c);
+                List<List<DetectorFile>> columns = new ArrayList<>(starts);
+                for (int s = 0; s < starts; s++) {
+                    JobDetector d = JobDetector.run(data, labels, scoreConfig(base, score), model, skipRows[s], true);
+                    int nFiles = d.runs().size();
+                    if (names == null) {
+                        names = d.runs().stream().map(JobDetector.FileRun::relative).toList();
+                        // one entry per grid point, start and file (an int index: fails, not wraps, past 2^31)
+                        pageRaw = new double[Math.multiplyExact(Math.multiplyExact(scoreGrid.size() * nTp, starts),
+                                nFiles)];
+                        heldScore = new double[nFiles][starts];
+                        bestScoreTrain = new double[nFiles];
+                        Arrays.fill(bestScoreTrain, Double.NEGATIVE_INFINITY);
+                    }
+                    if (sweeps.size() == s) {
+                        Sweeper sweeper = new Sweeper(profile.costMatrix());
+                        FileSweep[] perFile = new FileSweep[nFiles];
+                        for (int f = 0; f < nFiles; f++) {
+                            JobDetector.FileRun run = d.runs().get(f);
+                            perFile[f] = sweeper.sweep(run.timestamps(), run.windows(), run.relative());
                         }
-                        params.add(new Params(score.shortWindow(), score.history(), score.surprisePower(),
-                                score.seasonalTolerance(), score.rangeTolerance(),
-                                score.levelTolerance(), score.shapeTolerance(), score.noveltyHold(), t, p));
-                        pageRaw.add(raw);
+                        sweeps.add(perFile);
+                        refs[s] = scorer.scoreAt(d.anomalyScores(), profile, Double.POSITIVE_INFINITY);
+                    }
+                    columns.add(d.anomalyScores());
+                    FileSweep[] perFile = sweeps.get(s);
+                    int base0 = c * nTp;
+                    int sAt = s;
+                    double[] raw = pageRaw;
+                    // the files are independent: each fills its own entries
+                    IntStream.range(0, nFiles).parallel().forEach(f -> {
+                        for (int t = 0; t < THRESHOLDS.length; t++) {
+                            for (int p = 0; p < policies.size(); p++) {
+                                int tp = t * policies.size() + p;
+                                raw[((base0 + tp) * starts + sAt) * nFiles + f] =
+                                        perFile[f].score(d.alertPageRows(f, THRESHOLDS[t], policies.get(p)));
+                            }
+                        }
+                    });
+                }
+                // anomaly_score: this configuration's NAB-optimised training score in every fold
+                for (int i = 0; i < names.size(); i++) {
+                    List<DetectorFile> train = new ArrayList<>();
+                    for (List<DetectorFile> column : columns) {
+                        train.addAll(without(column, i));
+                    }
+                    ProfileScore sc = scorer.score(train, profile);
+                    if (sc.rawScore() > bestScoreTrain[i]) {
+                        bestScoreTrain[i] = sc.rawScore();
+                        for (int s = 0; s < starts; s++) {
+                            heldScore[i][s] = scorer.scoreAt(List.of(columns.get(s).get(i)), profile, sc.threshold())
+                                    .rawScore();
+                        }
                     }
                 }
+                List<DetectorFile> all = new ArrayList<>();
+                columns.forEach(all::addAll);
+                scoreAllRaw[c] = scorer.score(all, profile).rawScore();
                 out.printf(Locale.ROOT, "ran %s%n", score.describe());
                 out.flush();
             }
         }
         int nFiles = names.size();
-        // normalisation over all files (null and perfect do not depend on the detector)
-        ProfileScore ref = scorer.scoreAt(names, profile, Double.POSITIVE_INFINITY);
+        Pages pages = new Pages(pageRaw, scoreGrid.size() * nTp, starts, nFiles);
 
         out.printf(Locale.ROOT, "%-45s %9s %9s  %s%n", "held-out file", "score raw", "pages raw", "alert parameters chosen on the other files");
-        double scoreHeldOut = 0;
-        double pagesHeldOut = 0;
+        double[] scoreHeldOut = new double[starts];
+        double[] pagesHeldOut = new double[starts];
         for (int i = 0; i < nFiles; i++) {
-            // anomaly_score: best (score parameters, NAB threshold) on the other files
-            double bestTrain = Double.NEGATIVE_INFINITY;
-            double heldScore = 0;
-            for (List<DetectorFile> run : scoreRuns) {
-                List<DetectorFile> train = without(run, i);
-                ProfileScore s = scorer.score(train, profile);
-                if (s.rawScore() > bestTrain) {
-                    bestTrain = s.rawScore();
-                    heldScore = scorer.scoreAt(List.of(run.get(i)), profile, s.threshold()).rawScore();
-                }
+            int best = pages.best(i);
+            double scoreSum = 0;
+            for (int s = 0; s < starts; s++) {
+                scoreHeldOut[s] += heldScore[i][s];
+                pagesHeldOut[s] += pages.raw(best, s, i);
+                scoreSum += heldScore[i][s];
             }
-            scoreHeldOut += heldScore;
-            int best = bestPages(pageRaw, i);
-            pagesHeldOut += pageRaw.get(best)[i];
-            out.printf(Locale.ROOT, "%-45s %9.3f %9.3f  %s%n", names.get(i).relativePath(), heldScore,
-                    pageRaw.get(best)[i], params.get(best).describe());
+            out.printf(Locale.ROOT, "%-45s %9.3f %9.3f  %s%n", names.get(i), scoreSum, pages.fileRaw(best, i),
+                    params(scoreGrid, policies, best).describe());
         }
-        double scoreLoo = ProfileScore.normalize(scoreHeldOut, ref.nullScore(), ref.perfectScore());
-        double pagesLoo = ProfileScore.normalize(pagesHeldOut, ref.nullScore(), ref.perfectScore());
-        Params byPages = params.get(bestPages(pageRaw, -1));
+        double[] scoreLoo = new double[starts];
+        double[] pagesLoo = new double[starts];
+        for (int s = 0; s < starts; s++) {
+            scoreLoo[s] = ProfileScore.normalize(scoreHeldOut[s], refs[s].nullScore(), refs[s].perfectScore());
+            pagesLoo[s] = ProfileScore.normalize(pagesHeldOut[s], refs[s].nullScore(), refs[s].perfectScore());
+        }
+        int bestAll = pages.best(-1);
+        Params byPages = params(scoreGrid, policies, bestAll);
         // The hold only changes what the rules' later points score, so the alert pages hardly see it:
         // it is chosen on the anomaly_score column, among the runs with the other parameters the pages chose.
-        List<Params> grid = scoreGrid();
         int bestHold = byPages.noveltyHold();
         double bestHoldRaw = Double.NEGATIVE_INFINITY;
-        for (int r = 0; r < grid.size(); r++) {
-            Params g = grid.get(r);
+        int chosenConfig = bestAll / nTp;
+        for (int r = 0; r < scoreGrid.size(); r++) {
+            Params g = scoreGrid.get(r);
             if (g.shortWindow() == byPages.shortWindow() && g.history() == byPages.history()
                     && g.surprisePower() == byPages.surprisePower()
                     && g.seasonalTolerance().equals(byPages.seasonalTolerance()) && g.rangeTolerance() == byPages.rangeTolerance()
                     && g.levelTolerance() == byPages.levelTolerance() && g.shapeTolerance() == byPages.shapeTolerance()) {
-                double raw = scorer.score(scoreRuns.get(r), profile).rawScore();
-                if (raw > bestHoldRaw + 1e-12) {
-                    bestHoldRaw = raw;
+                if (scoreAllRaw[r] > bestHoldRaw + 1e-12) {
+                    bestHoldRaw = scoreAllRaw[r];
                     bestHold = g.noveltyHold();
+                    chosenConfig = r;
                 }
             }
         }
-        int all = params.indexOf(new Params(byPages.shortWindow(), byPages.history(), byPages.surprisePower(),
-                byPages.seasonalTolerance(),
-                byPages.rangeTolerance(), byPages.levelTolerance(), byPages.shapeTolerance(), bestHold, byPages.threshold(),
-                byPages.policy()));
-        double pagesIn = 0;
-        for (double v : pageRaw.get(all)) {
-            pagesIn += v;
+        int all = chosenConfig * nTp + bestAll % nTp;
+        double[] pagesIn = new double[starts];
+        for (int s = 0; s < starts; s++) {
+            for (int f = 0; f < nFiles; f++) {
+                pagesIn[s] += pages.raw(all, s, f);
+            }
+            pagesIn[s] = ProfileScore.normalize(pagesIn[s], refs[s].nullScore(), refs[s].perfectScore());
         }
-        Params chosen = params.get(all);
-        out.printf(Locale.ROOT, "chosen on all %d files by the alert pages: %s%n", nFiles, byPages.describe());
-        out.printf(Locale.ROOT, "novelty hold chosen on all %d files by anomaly_score (NAB threshold), the other parameters as the pages chose: %d%n",
-                nFiles, bestHold);
+        Params chosen = params(scoreGrid, policies, all);
+        String files = starts == 1 ? "all " + nFiles + " files" : "all " + nFiles + " files at " + starts + " starts";
+        out.printf(Locale.ROOT, "chosen on %s by the alert pages: %s%n", files, byPages.describe());
+        out.printf(Locale.ROOT, "novelty hold chosen on %s by anomaly_score (NAB threshold), the other parameters as the pages chose: %d%n",
+                files, bestHold);
         out.printf(Locale.ROOT, "the defaults to ship: %s%n", chosen.describe());
+        String byStart = starts == 1 ? ""
+                : String.format(Locale.ROOT, "\"skip_rows\":%s,\"anomaly_score_held_out_by_start\":%s,"
+                        + "\"alert_pages_held_out_by_start\":%s,\"alert_pages_in_sample_by_start\":%s,",
+                        Arrays.toString(skipRows).replace(" ", ""), list(scoreLoo), list(pagesLoo), list(pagesIn));
         out.println(String.format(Locale.ROOT,
-                "{\"files\":%d,\"profile\":\"standard\",\"anomaly_score_held_out\":%.2f,\"alert_pages_held_out\":%.2f,"
+                "{\"files\":%d,\"profile\":\"standard\",%s\"anomaly_score_held_out\":%.2f,\"alert_pages_held_out\":%.2f,"
                         + "\"alert_pages_in_sample\":%.2f,\"defaults\":{\"short-window\":%d,\"history\":%d,\"surprise-power\":%s,"
                         + "\"seasonal-tolerance\":\"%s\",\"range-tolerance\":%s,\"level-tolerance\":%s,\"shape-tolerance\":%s,\"novelty-hold\":%d,\"threshold\":%.2f,"
                         + "\"k\":%d,\"n\":%d,\"recover-after\":%d,\"cooldown\":\"%s\"}}",
-                nFiles, scoreLoo, pagesLoo, ProfileScore.normalize(pagesIn, ref.nullScore(), ref.perfectScore()),
+                nFiles, byStart, mean(scoreLoo), mean(pagesLoo), mean(pagesIn),
                 chosen.shortWindow(), chosen.history(), chosen.surprisePower(), chosen.seasonalTolerance(), chosen.rangeTolerance(), chosen.levelTolerance(), chosen.shapeTolerance(), chosen.noveltyHold(), chosen.threshold(), chosen.policy().k(), chosen.policy().n(),
                 chosen.policy().recoverAfter(), chosen.policy().cooldown()));
         out.flush();
     }
 
-    /** The parameters with the best summed raw score over all files except {@code heldOut} (-1: none held out); ties: first. */
-    static int bestPages(List<double[]> raw, int heldOut) {
-        int best = -1;
-        double bestSum = Double.NEGATIVE_INFINITY;
-        for (int p = 0; p < raw.size(); p++) {
+    /** The job's configuration with the score parameters of {@code score}. */
+    private static Configuration scoreConfig(Configuration base, Params score) {
+        Configuration c = new Configuration(base);
+        c.set(AnomalyOptions.SHORT_WINDOW, score.shortWindow());
+        c.set(AnomalyOptions.HISTORY, score.history());
+        c.set(AnomalyOptions.SURPRISE_POWER, score.surprisePower());
+        c.set(AnomalyOptions.SEASONAL_TOLERANCE, score.seasonalTolerance());
+        c.set(AnomalyOptions.RANGE_TOLERANCE, score.rangeTolerance());
+        c.set(AnomalyOptions.LEVEL_WINDOW, LEVEL_WINDOW);
+        c.set(AnomalyOptions.LEVEL_TOLERANCE, score.levelTolerance());
+        c.set(AnomalyOptions.SHAPE_WINDOW, SHAPE_WINDOW);
+        c.set(AnomalyOptions.SHAPE_TOLERANCE, score.shapeTolerance());
+        c.set(AnomalyOptions.NOVELTY_HOLD, score.noveltyHold());
+        return c;
+    }
+
+    /** The full parameters of entry {@code index} of the alert pages' grid (score parameters, threshold, policy). */
+    private static Params params(List<Params> scoreGrid, List<AlertPolicy> policies, int index) {
+        int nTp = THRESHOLDS.length * policies.size();
+        Params score = scoreGrid.get(index / nTp);
+        int tp = index % nTp;
+        return new Params(score.shortWindow(), score.history(), score.surprisePower(), score.seasonalTolerance(),
+                score.rangeTolerance(), score.levelTolerance(), score.shapeTolerance(), score.noveltyHold(),
+                THRESHOLDS[tp / policies.size()], policies.get(tp % policies.size()));
+    }
+
+    /**
+     * The alert pages' raw scores of every grid entry, start and file, flat: entry {@code p}, start
+     * {@code s}, file {@code f} at {@code (p * starts + s) * files + f}.
+     */
+    record Pages(double[] raw, int entries, int starts, int files) {
+        double raw(int entry, int start, int file) {
+            return raw[(entry * starts + start) * files + file];
+        }
+
+        /** A file's raw score summed over the starts. */
+        double fileRaw(int entry, int file) {
             double sum = 0;
-            for (int i = 0; i < raw.get(p).length; i++) {
-                if (i != heldOut) {
-                    sum += raw.get(p)[i];
+            for (int s = 0; s < starts; s++) {
+                sum += raw(entry, s, file);
+            }
+            return sum;
+        }
+
+        /** The entry with the best raw score summed over every start of every file but {@code heldOut} (-1: none); ties: first. */
+        int best(int heldOut) {
+            int best = -1;
+            double bestSum = Double.NEGATIVE_INFINITY;
+            for (int p = 0; p < entries; p++) {
+                double sum = 0;
+                for (int s = 0; s < starts; s++) {
+                    for (int f = 0; f < files; f++) {
+                        if (f != heldOut) {
+                            sum += raw(p, s, f);
+                        }
+                    }
+                }
+                if (sum > bestSum + 1e-12) {
+                    bestSum = sum;
+                    best = p;
                 }
             }
-            if (sum > bestSum + 1e-12) {
-                bestSum = sum;
-                best = p;
-            }
+            return best;
         }
-        return best;
+    }
+
+    private static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static String list(double[] v) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", v[i]));
+        }
+        return b.append(']').toString();
     }
 
     private static <T> List<T> without(List<T> list, int i) {

@@ -9,6 +9,7 @@ import io.patchcast.cli.ScoreCommandTest.Out;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -233,6 +234,60 @@ class EvaluateNabCommandTest {
                 "--model", "seasonal-naive", "--loo", "--profile", "reward_low_FP_rate");
         assertThat(looProfile.code()).isEqualTo(2);
         assertThat(looProfile.err()).contains("--profile reward_low_FP_rate cannot be used with --loo");
+        Out starts = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
+                "--model", "seasonal-naive", "--skip-rows", "0,12");
+        assertThat(starts.code()).isEqualTo(2);
+        assertThat(starts.err()).contains("several --skip-rows values need --loo");
+        Out twice = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
+                "--model", "seasonal-naive", "--loo", "--skip-rows", "12,0,12");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("--skip-rows lists a start twice: [12, 0, 12]");
         // the options alone still run: see the tests above
+    }
+
+    @Test
+    @Tag("slow") // a minute: the whole search, twice over
+    void leaveOneOutAtSeveralStartsReportsEachStartAsEvaluateNabScoresIt() throws Exception {
+        // the two shortest shipped files with windows, the search at two starts (seasonal-naive: see above)
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        for (String f : List.of("iio_us-east-1_i-a2eb1cd9_NetworkIn.csv", "ec2_cpu_utilization_5f5533.csv")) {
+            Files.copy(ScoreCommandTest.NAB.resolve(f), data.resolve(f));
+        }
+        String labels = ScoreCommandTest.NAB.resolve("labels.json").toString();
+        Out loo = ScoreCommandTest.run("evaluate-nab", "--data", data.toString(), "--windows", labels, "--model",
+                "seasonal-naive", "--loo", "--skip-rows", "0,144");
+        assertThat(loo.code()).as(loo.err()).isZero();
+        JsonNode j = lastJson(loo.out());
+        assertThat(j.get("files").asInt()).isEqualTo(2);
+        assertThat(j.get("skip_rows").toString()).isEqualTo("[0,144]");
+        assertThat(loo.out()).contains("chosen on all 2 files at 2 starts by the alert pages: ");
+        for (String figure : List.of("anomaly_score_held_out", "alert_pages_held_out", "alert_pages_in_sample")) {
+            JsonNode byStart = j.get(figure + "_by_start");
+            assertThat(byStart.size()).as(figure).isEqualTo(2);
+            assertThat(j.get(figure).asDouble()).as(figure)
+                    .isCloseTo((byStart.get(0).asDouble() + byStart.get(1).asDouble()) / 2, within(0.0051));
+        }
+        // the in-sample pages at each start are what evaluate-nab prints there with the chosen defaults
+        JsonNode d = j.get("defaults");
+        List<String> defaults = new java.util.ArrayList<>();
+        d.fields().forEachRemaining(e -> {
+            String key = e.getKey();
+            String value = e.getValue().asText();
+            if (value.startsWith("PT")) {
+                value = java.time.Duration.parse(value).toMinutes() + " min";
+            }
+            String prefix = List.of("k", "n", "recover-after", "cooldown").contains(key) ? "patchcast.alert."
+                    : "patchcast.anomaly.";
+            defaults.addAll(List.of("-c", prefix + key + "=" + value));
+        });
+        for (int s = 0; s < 2; s++) {
+            List<String> args = new java.util.ArrayList<>(List.of("evaluate-nab", "--data", data.toString(),
+                    "--windows", labels, "--model", "seasonal-naive", "--skip-rows", s == 0 ? "0" : "144"));
+            args.addAll(defaults);
+            Out at = ScoreCommandTest.run(args.toArray(String[]::new));
+            assertThat(at.code()).as(at.err()).isZero();
+            assertThat(lastJson(at.out()).get("alerts").get("standard").asDouble()).as("start %d", s)
+                    .isCloseTo(j.get("alert_pages_in_sample_by_start").get(s).asDouble(), within(0.0051));
+        }
     }
 }

@@ -103,6 +103,11 @@ public final class Sweeper {
         return out;
     }
 
+    /** The file's sweep made once, to score many sets of detections ({@link FileSweep}). */
+    public FileSweep sweep(long[] timestamps, List<TimeWindow> windows, String dataSetName) {
+        return FileSweep.of(this, costMatrix, timestamps, windows, dataSetName);
+    }
+
     /**
      * The score at every distinct threshold, from above the highest anomaly score (no detection) down
      * to the lowest; each entry counts every scorable row whose score is at least its threshold.
