@@ -226,23 +226,23 @@ class EvaluateNabCommandTest {
         Path thresholds = tmp.resolve("thresholds.json");
         Files.writeString(thresholds, "{\"patchcast/seasonal-naive\": {\"standard\": {\"threshold\": 0.5}, "
                 + "\"reward_low_FP_rate\": {\"threshold\": 0.5}, \"reward_low_FN_rate\": {\"threshold\": 0.5}}}");
-        Out looThresholds = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
-                "--model", "seasonal-naive", "--loo", "--thresholds", thresholds.toString());
-        assertThat(looThresholds.code()).isEqualTo(2);
-        assertThat(looThresholds.err()).contains("--thresholds cannot be used with --loo");
-        Out looProfile = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
-                "--model", "seasonal-naive", "--loo", "--profile", "reward_low_FP_rate");
-        assertThat(looProfile.code()).isEqualTo(2);
-        assertThat(looProfile.err()).contains("--profile reward_low_FP_rate cannot be used with --loo");
-        Out starts = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
-                "--model", "seasonal-naive", "--skip-rows", "0,12");
-        assertThat(starts.code()).isEqualTo(2);
-        assertThat(starts.err()).contains("several --skip-rows values need --loo");
-        Out twice = ScoreCommandTest.run("evaluate-nab", "--windows", windows, "--data", data.toString(),
-                "--model", "seasonal-naive", "--loo", "--skip-rows", "12,0,12");
-        assertThat(twice.code()).isEqualTo(2);
-        assertThat(twice.err()).contains("--skip-rows lists a start twice: [12, 0, 12]");
+        String[] job = {"--windows", windows, "--data", data.toString(), "--model", "seasonal-naive"};
+        assertUsageError(job, "--thresholds cannot be used with --loo", "--loo", "--thresholds", thresholds.toString());
+        assertUsageError(job, "--profile reward_low_FP_rate cannot be used with --loo", "--loo", "--profile",
+                "reward_low_FP_rate");
+        assertUsageError(job, "several --skip-rows values need --loo", "--skip-rows", "0,12");
+        assertUsageError(job, "--skip-rows lists a start twice: [12, 0, 12]", "--loo", "--skip-rows", "12,0,12");
         // the options alone still run: see the tests above
+    }
+
+    /** evaluate-nab with {@code common} and {@code more} is a usage error (exit 2) whose message contains {@code expected}. */
+    private static void assertUsageError(String[] common, String expected, String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("evaluate-nab"));
+        args.addAll(List.of(common));
+        args.addAll(List.of(more));
+        Out r = ScoreCommandTest.run(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(expected);
     }
 
     @Test
