@@ -136,7 +136,7 @@ final class NabLeaveOneOut {
         int starts = skipRows.length;
         int nTp = THRESHOLDS.length * policies.size();
         List<String> names = null;
-        double[] pageRaw = null; // [config][threshold, policy][start][file]
+        Pages pages = null; // every grid entry's alert pages, per start and file
         List<FileSweep[]> sweeps = new ArrayList<>(); // per start, per file
         double[][] heldScore = null; // [file][start]: the held-out anomaly_score column, as its fold chose
         double[] bestScoreTrain = null; // [file]: the best anomaly_score training raw so far
@@ -153,13 +153,12 @@ final class NabLeaveOneOut {
                     int nFiles = d.runs().size();
                     if (names == null) {
                         names = d.runs().stream().map(JobDetector.FileRun::relative).toList();
-                        // one entry per grid point, start and file (an int index: fails, not wraps, past 2^31)
-                        pageRaw = new double[Math.multiplyExact(Math.multiplyExact(scoreGrid.size() * nTp, starts),
-                                nFiles)];
+                        pages = Pages.of(scoreGrid.size() * nTp, starts, nFiles);
                         heldScore = new double[nFiles][starts];
                         bestScoreTrain = new double[nFiles];
                         Arrays.fill(bestScoreTrain, Double.NEGATIVE_INFINITY);
                     }
+                    List<DetectorFile> column = d.anomalyScores();
                     if (sweeps.size() == s) {
                         Sweeper sweeper = new Sweeper(profile.costMatrix());
                         FileSweep[] perFile = new FileSweep[nFiles];
@@ -168,20 +167,19 @@ final class NabLeaveOneOut {
                             perFile[f] = sweeper.sweep(run.timestamps(), run.windows(), run.relative());
                         }
                         sweeps.add(perFile);
-                        refs[s] = scorer.scoreAt(d.anomalyScores(), profile, Double.POSITIVE_INFINITY);
+                        refs[s] = scorer.scoreAt(column, profile, Double.POSITIVE_INFINITY);
                     }
-                    columns.add(d.anomalyScores());
+                    columns.add(column);
                     FileSweep[] perFile = sweeps.get(s);
-                    int base0 = c * nTp;
-                    int sAt = s;
-                    double[] raw = pageRaw;
+                    int first = c * nTp;
+                    int start = s;
+                    Pages filled = pages;
                     // the files are independent: each fills its own entries
                     IntStream.range(0, nFiles).parallel().forEach(f -> {
                         for (int t = 0; t < THRESHOLDS.length; t++) {
                             for (int p = 0; p < policies.size(); p++) {
-                                int tp = t * policies.size() + p;
-                                raw[((base0 + tp) * starts + sAt) * nFiles + f] =
-                                        perFile[f].score(d.alertPageRows(f, THRESHOLDS[t], policies.get(p)));
+                                filled.set(first + t * policies.size() + p, start, f,
+                                        perFile[f].score(d.alertPageRows(f, THRESHOLDS[t], policies.get(p))));
                             }
                         }
                     });
@@ -209,7 +207,6 @@ final class NabLeaveOneOut {
             }
         }
         int nFiles = names.size();
-        Pages pages = new Pages(pageRaw, scoreGrid.size() * nTp, starts, nFiles);
 
         out.printf(Locale.ROOT, "%-45s %9s %9s  %s%n", "held-out file", "score raw", "pages raw", "alert parameters chosen on the other files");
         double[] scoreHeldOut = new double[starts];
@@ -311,8 +308,18 @@ final class NabLeaveOneOut {
      * {@code s}, file {@code f} at {@code (p * starts + s) * files + f}.
      */
     record Pages(double[] raw, int entries, int starts, int files) {
+        /** All zero; the size is an int: past 2^31 entries this fails rather than wrapping. */
+        static Pages of(int entries, int starts, int files) {
+            return new Pages(new double[Math.multiplyExact(Math.multiplyExact(entries, starts), files)], entries,
+                    starts, files);
+        }
+
         double raw(int entry, int start, int file) {
             return raw[(entry * starts + start) * files + file];
+        }
+
+        void set(int entry, int start, int file, double value) {
+            raw[(entry * starts + start) * files + file] = value;
         }
 
         /** A file's raw score summed over the starts. */
