@@ -18,23 +18,23 @@ public final class AnomalyOptions {
                     .withDescription("Central interval reported as lower/upper (display; flagging uses the threshold).");
 
     public static final ConfigOption<Double> THRESHOLD =
-            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.38)
-                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.38 (the square root of the recent surprise about 4.8 standard deviations above its history: one chance in about 1.3 million under a normal; each flagged point can fire an alert: with the range, level and shape rules catching values, levels and shapes the series has not shown, surprise alone pages only when extreme) was chosen leave-one-file-out on the NAB AWS files with the shipped model (evaluate-nab --loo).");
+            ConfigOptions.key("patchcast.anomaly.threshold").doubleType().defaultValue(0.34)
+                    .withDescription("A point is flagged when its anomaly_score is at least this (LIKELIHOOD). 0.34 (the square root of the recent surprise about 4.3 standard deviations above its history: one chance in about 140,000 under a normal; each flagged point can fire an alert: with the range, level and shape rules catching values, levels and shapes the series has not shown, surprise alone pages only when extreme) was chosen leave-one-file-out on the NAB AWS files at nine starts with the shipped model (evaluate-nab --loo --skip-rows).");
 
     public static final ConfigOption<Integer> SHORT_WINDOW =
             ConfigOptions.key("patchcast.anomaly.short-window").intType().defaultValue(2)
                     .withDescription("Points whose surprise (-ln tail probability) is averaged before comparing with the history; a run of odd points weighs more than one (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Integer> HISTORY =
-            ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(3000)
-                    .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise, about 10 days of 5-minute points (chosen by evaluate-nab --loo).");
+            ConfigOptions.key("patchcast.anomaly.history").intType().defaultValue(8000)
+                    .withDescription("Span in points of the exponentially weighted mean and variance of past averaged surprise, about 4 weeks of 5-minute points (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Double> SURPRISE_POWER =
             ConfigOptions.key("patchcast.anomaly.surprise-power").doubleType().defaultValue(0.5)
-                    .withDescription("The averaged surprise is raised to this power, in (0, 1], before it is compared with its history: surprise has a long right tail, and 0.5 (its square root) shortens it so that an ordinary big surprise is not taken for many standard deviations; 1 compares it as it is. Changing it restarts a series' history (64 points of warm-up). Chosen by evaluate-nab --loo among 1, 0.5 and 1/3 (with it the threshold went from 0.55 to 0.38).");
+                    .withDescription("The averaged surprise is raised to this power, in (0, 1], before it is compared with its history: surprise has a long right tail, and 0.5 (its square root) shortens it so that an ordinary big surprise is not taken for many standard deviations; 1 compares it as it is. Changing it restarts a series' history (64 points of warm-up). Chosen by evaluate-nab --loo among 1, 0.5 and 1/3 (with it the threshold went from 0.55 to 0.38, at one start of the files).");
 
     public static final ConfigOption<Duration> SEASONAL_TOLERANCE =
-            ConfigOptions.key("patchcast.anomaly.seasonal-tolerance").durationType().defaultValue(Duration.ofHours(2))
+            ConfigOptions.key("patchcast.anomaly.seasonal-tolerance").durationType().defaultValue(Duration.ofHours(1))
                     .withDescription("Surprise that the same series showed within this of the same time one day or one week earlier is discounted (down to a tail probability of about 5 %), so a daily or weekly recurring spike the forecast misses pages once, not every day. Between 10 min and 6 h; 0 turns it off. Costs about 4 x (1 week / tolerance) floats of state per series (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Double> RANGE_TOLERANCE =
@@ -78,10 +78,10 @@ public final class AnomalyOptions {
                     .withDescription("Window of recent points for the k-of-n rule (at most 64).");
 
     public static final ConfigOption<Integer> ALERT_RECOVER_AFTER =
-            ConfigOptions.key("patchcast.alert.recover-after").intType().defaultValue(6)
-                    .withDescription("A firing alert resolves after this many consecutive clean points (30 min of 5-minute points), or when its series scores no point for twice this many steps (event time); a flapping series that fires again within the cooldown re-opens the same episode (chosen by evaluate-nab --loo).");
+            ConfigOptions.key("patchcast.alert.recover-after").intType().defaultValue(24)
+                    .withDescription("A firing alert resolves after this many consecutive clean points (2 h of 5-minute points), or when its series scores no point for twice this many steps (event time); a flapping series that fires again within the cooldown re-opens the same episode (chosen by evaluate-nab --loo).");
 
     public static final ConfigOption<Duration> ALERT_COOLDOWN =
-            ConfigOptions.key("patchcast.alert.cooldown").durationType().defaultValue(Duration.ofHours(8))
+            ConfigOptions.key("patchcast.alert.cooldown").durationType().defaultValue(Duration.ofHours(2))
                     .withDescription("Firing again within this time of resolving re-opens the same episode (merged) instead of paging anew (chosen by evaluate-nab --loo).");
 }
