@@ -154,21 +154,10 @@ record JobDetector(List<FileRun> runs) {
     }
 
     /**
-     * The alert pages with another flag threshold and alert policy: the scored points replayed, in
-     * their order, through the job's {@link AlertTracker} (scores do not depend on either).
-     */
-    DetectorFile alertPages(int file, double threshold, AlertPolicy policy) {
-        FileRun f = runs.get(file);
-        double[] p = new double[f.timestamps().length];
-        for (int row : alertPageRows(file, threshold, policy)) {
-            p[row] = 1.0;
-        }
-        return new DetectorFile(f.relative(), f.timestamps(), p, f.windows());
-    }
-
-    /**
-     * The rows {@link #alertPages(int, double, AlertPolicy)} pages at, ascending and distinct: what the
-     * leave-one-file-out search scores, a few rows where the dense column has thousands.
+     * The rows a file's alerts page at with another flag threshold and alert policy, ascending and
+     * distinct: the scored points replayed, in their order, through the job's {@link AlertTracker}
+     * (scores do not depend on either). What the leave-one-file-out search scores: a few rows where the
+     * dense column of {@link #alertPages()} has thousands.
      */
     int[] alertPageRows(int file, double threshold, AlertPolicy policy) {
         FileRun f = runs.get(file);
